@@ -1,0 +1,111 @@
+"""Partnerhouse command line: python cli.py --help"""
+import click
+from flask_migrate import upgrade
+
+from portal import create_app
+from portal.extensions import db
+
+
+@click.group()
+@click.pass_context
+def cli(ctx):
+    """Partnerhouse: a partner relationship management portal."""
+    ctx.obj = create_app()
+
+
+def _app():
+    return click.get_current_context().find_root().obj
+
+
+@cli.command()
+def init():
+    """Create or upgrade the database schema (migrations to head)."""
+    with _app().app_context():
+        upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@cli.command("seed-demo")
+@click.option("--partners", default=0, help="Also generate this many partner orgs (3 people each).")
+def seed_demo(partners):
+    """Load the demo data from README.md (once), plus generated partners for benchmarks."""
+    from portal import demo
+
+    with _app().app_context():
+        upgrade()
+        demo.seed_demo()
+        if partners:
+            demo.seed_generated_partners(partners)
+    click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
+
+
+@cli.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+def serve(host, port):
+    """Serve the portal with the development server."""
+    _app().run(host=host, port=port)
+
+
+@cli.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.pass_context
+def demo_command(ctx, host, port):
+    """init + seed the demo data if the database is empty + serve."""
+    ctx.invoke(seed_demo)
+    click.echo(f"Partnerhouse on http://{host}:{port}/login  (e.g. sales@gold.demo / partnerhouse)")
+    ctx.invoke(serve, host=host, port=port)
+
+
+@cli.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "org_name", required=True, help="Name of an existing organisation.")
+@click.option("--role", type=click.Choice(["admin", "channel_manager", "partner_admin", "partner_user"]),
+              required=True)
+@click.option("--persona", type=click.Choice(["sales", "presales", "marketing", "post_sales"]), default="sales")
+@click.password_option()
+def create_user(email, name, org_name, role, persona, password):
+    """Create a user with a password (e.g. the first vendor admin)."""
+    import sqlalchemy as sa
+
+    from portal.core import audit
+    from portal.core.auth import MIN_PASSWORD_LENGTH, normalise_email
+    from portal.core.models import Organization, Persona, Role, User
+    from portal.core.passwords import hash_password
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    with _app().app_context():
+        org = db.session.scalar(sa.select(Organization).where(Organization.name == org_name))
+        if org is None:
+            raise click.BadParameter(f"no organisation named {org_name!r}", param_hint="--org")
+        if db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))):
+            raise click.BadParameter("that email has an account already", param_hint="--email")
+        if Role(role).is_vendor != org.is_vendor:
+            raise click.BadParameter(f"{role} does not fit a {org.kind.value} organisation", param_hint="--role")
+        user = User(email=normalise_email(email), name=name, org=org, role=Role(role),
+                    persona=Persona(persona), password_hash=hash_password(password))
+        db.session.add(user)
+        db.session.flush()
+        audit.record(None, "user.created", user, f"{user.email} created from the command line")
+        db.session.commit()
+    click.echo(f"Created {email}.")
+
+
+@cli.command("send-mail")
+def send_mail():
+    """Deliver queued outbox emails over SMTP (PORTAL_SMTP_HOST)."""
+    from portal.core.mail import deliver_pending
+
+    app = _app()
+    if not app.config["SMTP_HOST"]:
+        raise click.ClickException("PORTAL_SMTP_HOST is not set; emails stay in the outbox.")
+    with app.app_context():
+        sent = deliver_pending(app.config["SMTP_HOST"], app.config["SMTP_PORT"], app.config["MAIL_FROM"])
+    click.echo(f"Sent {sent} email(s).")
+
+
+if __name__ == "__main__":
+    cli()

@@ -1,0 +1,67 @@
+"""Partnerhouse: a partner relationship management portal."""
+import logging
+from pathlib import Path
+
+from flask import Flask
+from flask_login import AnonymousUserMixin
+
+from portal import config as settings
+from portal.extensions import csrf, db, login_manager, migrate
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent.parent / "migrations"
+
+
+def create_app(config: dict | None = None) -> Flask:
+    app = Flask(__name__)
+    app.config.update(settings.from_env())
+    app.config.update(config or {})
+    logging.basicConfig(level=logging.INFO)
+
+    _init_extensions(app)
+    _register_blueprints(app)
+    _register_web_layer(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal import models  # noqa: F401  (registers every model)
+    from portal.core import database
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
+    csrf.init_app(app)
+    login_manager.init_app(app)
+    login_manager.anonymous_user = Anonymous
+    login_manager.session_protection = "basic"
+    with app.app_context():
+        database.configure(db.engine)
+
+    from portal.core.routes import load_user
+
+    login_manager.user_loader(load_user)
+
+
+def _register_blueprints(app: Flask) -> None:
+    from portal.core.routes import auth_bp, system_bp
+    from portal.people.routes import bp as people_bp
+    from portal.partners.routes import bp as partners_bp
+    from portal.rooms.routes import bp as rooms_bp
+
+    for blueprint in (auth_bp, system_bp, rooms_bp, partners_bp, people_bp):
+        app.register_blueprint(blueprint)
+
+
+def _register_web_layer(app: Flask) -> None:
+    from portal.core.access import require_login
+    from portal.web import errors, templating
+    from portal.web.security import add_security_headers
+
+    app.before_request(require_login)
+    app.after_request(add_security_headers)
+    errors.register(app)
+    templating.register(app)
+
+
+class Anonymous(AnonymousUserMixin):
+    is_vendor = False
+    role = None

@@ -1,0 +1,52 @@
+"""Settings from the environment, with a dev default for everything but production secrets."""
+import os
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+
+def _data_dir() -> Path:
+    return Path(os.environ.get("PORTAL_DATA_DIR", "instance")).resolve()
+
+
+def _secret_key(data_dir: Path) -> str:
+    """PORTAL_SECRET_KEY, else a random key generated once and kept under the data dir."""
+    if key := os.environ.get("PORTAL_SECRET_KEY"):
+        return key
+    key_file = data_dir / "secret_key"
+    if not key_file.exists():
+        data_dir.mkdir(parents=True, exist_ok=True)
+        key_file.write_text(secrets.token_urlsafe(48))
+        key_file.chmod(0o600)
+    return key_file.read_text().strip()
+
+
+def from_env() -> dict:
+    data_dir = _data_dir()
+    dev = os.environ.get("PORTAL_ENV", "development") == "development"
+    return {
+        "DATA_DIR": str(data_dir),
+        "SECRET_KEY": _secret_key(data_dir),
+        "SQLALCHEMY_DATABASE_URI": os.environ.get(
+            "PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"
+        ),
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": not dev,
+        "REMEMBER_COOKIE_HTTPONLY": True,
+        "REMEMBER_COOKIE_SAMESITE": "Lax",
+        "REMEMBER_COOKIE_SECURE": not dev,
+        "REMEMBER_COOKIE_DURATION": timedelta(days=14),
+        "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
+        "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
+        "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
+        "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
+        "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
+        "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
+        "LOGIN_MAX_FAILURES_PER_IP": 20,
+        "LOGIN_THROTTLE_WINDOW": timedelta(minutes=15),
+        "INVITE_MAX_AGE": timedelta(days=7),
+        "RESET_MAX_AGE": timedelta(hours=1),
+        "PAGE_SIZE": 25,
+    }

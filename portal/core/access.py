@@ -1,0 +1,224 @@
+"""Who may reach what: the login guard, role checks, the audience engine and tenancy.
+
+Every partner-owned or audience-targeted row is read through a query built here, so
+the rules live in one place. Another org's row is a 404, never a 403.
+"""
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from functools import wraps
+
+import sqlalchemy as sa
+from flask import abort, redirect, request, url_for, current_app
+from flask_login import current_user
+
+from portal.core.models import (
+    Audience,
+    Organization,
+    OrgKind,
+    PartnerType,
+    Persona,
+    Region,
+    Role,
+    Tier,
+    User,
+    audience_orgs,
+)
+from portal.extensions import db
+
+# --- the login guard -------------------------------------------------------------------
+
+
+def public(view):
+    """Mark a view as reachable without logging in (everything else requires it)."""
+    view.is_public = True
+    return view
+
+
+def require_login():
+    """before_request: default deny for every endpoint not marked @public."""
+    if request.endpoint is None or request.endpoint == "static":
+        return None
+    view = current_app.view_functions.get(request.endpoint)
+    if getattr(view, "is_public", False) or current_user.is_authenticated:
+        return None
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        return "", 401, {"HX-Redirect": login_url}
+    return redirect(login_url)
+
+
+def roles_required(*roles: Role):
+    def decorate(view):
+        @wraps(view)
+        def wrapped(*args, **kwargs):
+            if current_user.role not in roles:
+                abort(403)
+            return view(*args, **kwargs)
+
+        return wrapped
+
+    return decorate
+
+
+VENDOR_ROLES = (Role.admin, Role.channel_manager)
+vendor_required = roles_required(*VENDOR_ROLES)
+vendor_admin_required = roles_required(Role.admin)
+partner_admin_required = roles_required(Role.partner_admin)
+
+
+# --- the audience engine ---------------------------------------------------------------
+
+DIMENSIONS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
+
+
+def bit(member) -> int:
+    return 1 << list(type(member)).index(member)
+
+
+def to_mask(members: Iterable) -> int:
+    mask = 0
+    for member in members:
+        mask |= bit(member)
+    return mask
+
+
+def from_mask(enum_cls, mask: int) -> list:
+    return [member for member in enum_cls if mask & bit(member)]
+
+
+def tier_floor_mask(floor: Tier) -> int:
+    return to_mask(t for t in Tier if t.rank >= floor.rank)
+
+
+@dataclass(frozen=True)
+class AudienceSpec:
+    """An audience as plain values (from a form, the seed or an API)."""
+
+    tiers: frozenset[Tier] = field(default_factory=frozenset)
+    partner_types: frozenset[PartnerType] = field(default_factory=frozenset)
+    regions: frozenset[Region] = field(default_factory=frozenset)
+    personas: frozenset[Persona] = field(default_factory=frozenset)
+    org_ids: frozenset[int] = field(default_factory=frozenset)
+
+    @classmethod
+    def tier_floor(cls, floor: Tier, **rest) -> "AudienceSpec":
+        return cls(tiers=frozenset(t for t in Tier if t.rank >= floor.rank), **rest)
+
+
+def apply_audience(audience: Audience, spec: AudienceSpec) -> Audience:
+    for dimension in DIMENSIONS:
+        setattr(audience, dimension, to_mask(getattr(spec, dimension)))
+    audience.orgs = (
+        db.session.scalars(
+            sa.select(Organization).where(
+                Organization.id.in_(spec.org_ids), Organization.kind == OrgKind.partner
+            )
+        ).all()
+        if spec.org_ids
+        else []
+    )
+    audience.has_orgs = bool(audience.orgs)
+    return audience
+
+
+def _user_facts(user: User, persona: Persona | None) -> dict[str, int | None]:
+    """The bit each dimension must contain for this user; None means the dimension is open."""
+    org = user.org
+    persona_bit = None if user.role is Role.partner_admin else bit(user.persona)
+    return {
+        "tiers": bit(org.tier) if org.tier else 0,
+        "partner_types": bit(org.partner_type) if org.partner_type else 0,
+        "regions": bit(org.region) if org.region else 0,
+        "personas": persona_bit,
+        "room": bit(persona) if persona else None,
+    }
+
+
+def may_see(user: User, audience: Audience | None, persona: Persona | None = None) -> bool:
+    """May this user see content with this audience (in this persona's room, if given)?"""
+    if user.is_vendor or audience is None:
+        return True
+    facts = _user_facts(user, persona)
+    for dimension in DIMENSIONS:
+        mask, needed = getattr(audience, dimension), facts[dimension]
+        if mask and needed is not None and not mask & needed:
+            return False
+    if facts["room"] and audience.personas and not audience.personas & facts["room"]:
+        return False
+    return not audience.has_orgs or any(org.id == user.org_id for org in audience.orgs)
+
+
+def audience_clause(user: User, persona: Persona | None = None):
+    """The SQL twin of may_see, over the Audience table (join it to use it)."""
+    if user.is_vendor:
+        return sa.true()
+    facts = _user_facts(user, persona)
+    conditions = []
+    for dimension in DIMENSIONS:
+        needed = facts[dimension]
+        if needed is not None:
+            column = getattr(Audience, dimension)
+            conditions.append(sa.or_(column == 0, column.op("&")(needed) != 0))
+    if facts["room"]:
+        conditions.append(sa.or_(Audience.personas == 0, Audience.personas.op("&")(facts["room"]) != 0))
+    named = sa.exists().where(
+        audience_orgs.c.audience_id == Audience.id, audience_orgs.c.org_id == user.org_id
+    )
+    conditions.append(sa.or_(Audience.has_orgs.is_(False), named))
+    return sa.and_(*conditions)
+
+
+def visible(stmt, model, user: User, persona: Persona | None = None):
+    """Restrict a select over an audience-targeted model to what the user may see."""
+    if user.is_vendor:
+        return stmt
+    return stmt.join(Audience, model.audience_id == Audience.id).where(audience_clause(user, persona))
+
+
+# --- tenancy ---------------------------------------------------------------------------
+
+
+def partners_visible_to(user: User):
+    """Partner orgs a user may look at: vendor staff see the channel, partners none."""
+    stmt = sa.select(Organization).where(Organization.kind == OrgKind.partner)
+    return stmt if user.is_vendor else stmt.where(sa.false())
+
+
+def people_visible_to(user: User):
+    """Users a user may look at: vendor staff everyone, a partner admin their org, others themselves."""
+    stmt = sa.select(User)
+    if user.is_vendor:
+        return stmt
+    if user.role is Role.partner_admin:
+        return stmt.where(User.org_id == user.org_id)
+    return stmt.where(User.id == user.id)
+
+
+def get_or_404(stmt, model, object_id: int):
+    """One row of a scoped query by id; a row outside the scope is simply not found."""
+    row = db.session.scalars(stmt.where(model.id == object_id)).first()
+    if row is None:
+        abort(404)
+    return row
+
+
+def describe(audience: Audience | None) -> str:
+    """A short human label: 'Everyone', or e.g. 'Gold and above · EMEA · Marketing'."""
+    if audience is None:
+        return "Everyone"
+    parts = []
+    tiers = from_mask(Tier, audience.tiers)
+    if tiers and len(tiers) > 1 and audience.tiers == tier_floor_mask(tiers[0]):
+        parts.append(f"{tiers[0].label} and above")
+    elif tiers:
+        parts.append(" or ".join(t.label for t in tiers))
+    for enum_cls, mask in (
+        (PartnerType, audience.partner_types),
+        (Region, audience.regions),
+        (Persona, audience.personas),
+    ):
+        if mask:
+            parts.append(", ".join(m.label for m in from_mask(enum_cls, mask)))
+    if audience.has_orgs:
+        parts.append(f"{len(audience.orgs)} named partner(s)")
+    return " · ".join(parts) or "Everyone"

@@ -1,0 +1,104 @@
+"""Authentication rules: throttled login, signed expiring links, password changes."""
+from datetime import timedelta
+
+import sqlalchemy as sa
+from flask import current_app, url_for
+from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
+
+from portal.core import audit, clock, mail
+from portal.core.models import LoginAttempt, User
+from portal.core.passwords import hash_password, verify_password
+from portal.extensions import db
+
+MIN_PASSWORD_LENGTH = 10
+
+
+class Throttled(Exception):
+    pass
+
+
+def normalise_email(email: str) -> str:
+    return email.strip().lower()
+
+
+def find_user(email: str) -> User | None:
+    return db.session.scalar(sa.select(User).where(User.email == normalise_email(email)))
+
+
+def _recent_failures(column, value) -> int:
+    since = clock.now() - current_app.config["LOGIN_THROTTLE_WINDOW"]
+    return db.session.scalar(
+        sa.select(sa.func.count(LoginAttempt.id)).where(
+            column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
+        )
+    )
+
+
+def authenticate(email: str, password: str, ip: str) -> User | None:
+    """The user for these credentials, or None. Raises Throttled after too many failures
+    for the account or the IP; attempts live in the DB so every worker counts them."""
+    email = normalise_email(email)
+    config = current_app.config
+    if (
+        _recent_failures(LoginAttempt.email, email) >= config["LOGIN_MAX_FAILURES_PER_ACCOUNT"]
+        or _recent_failures(LoginAttempt.ip, ip) >= config["LOGIN_MAX_FAILURES_PER_IP"]
+    ):
+        raise Throttled
+    user = find_user(email)
+    ok = verify_password(user.password_hash if user else None, password)
+    ok = ok and user.is_active
+    db.session.add(LoginAttempt(email=email, ip=ip, success=ok))
+    if not ok:
+        return None
+    user.last_login_at = clock.now()
+    return user
+
+
+# --- signed links ---------------------------------------------------------------------
+
+
+class _ClockSigner(TimestampSigner):
+    def get_timestamp(self) -> int:
+        return int(clock.now().timestamp())
+
+
+def _serializer(purpose: str) -> URLSafeTimedSerializer:
+    return URLSafeTimedSerializer(
+        current_app.config["SECRET_KEY"], salt=f"partnerhouse.{purpose}", signer=_ClockSigner
+    )
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """A token that dies when it expires or when the user's session token rotates
+    (i.e. as soon as it has been used to set a password)."""
+    return _serializer(purpose).dumps({"uid": user.id, "st": user.session_token})
+
+
+def user_for_link_token(token: str, purpose: str, max_age: timedelta) -> User | None:
+    try:
+        data = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
+    except BadSignature:
+        return None
+    user = db.session.get(User, data.get("uid"))
+    if user is None or user.session_token != data.get("st") or not user.org.is_active:
+        return None
+    return user
+
+
+def set_password(user: User, password: str, actor: User | None = None) -> None:
+    user.password_hash = hash_password(password)
+    user.rotate_session_token()
+    audit.record(actor or user, "user.password_set", user, f"Password set for {user.email}")
+
+
+def send_password_link(user: User, purpose: str) -> None:
+    """Email an invitation ("invite") or a password reset ("reset") link."""
+    token = make_link_token(user, purpose)
+    link = url_for("auth.set_password", purpose=purpose, token=token, _external=True)
+    if purpose == "invite":
+        subject = "You are invited to Partnerhouse"
+        text = f"Hello {user.name},\n\nYou have been invited to join {user.org.name} on Partnerhouse."
+    else:
+        subject = "Reset your Partnerhouse password"
+        text = f"Hello {user.name},\n\nSomeone (hopefully you) asked to reset your Partnerhouse password."
+    mail.send(user.email, subject, f"{text}\nSet your password here: {link}\n")

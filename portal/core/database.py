@@ -1,0 +1,26 @@
+"""Engine settings. SQLite gets WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE
+for transactions that may write, so a read-then-write can never lose an update."""
+from flask import has_request_context, request
+from sqlalchemy import event
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+
+
+def configure(engine) -> None:
+    if engine.dialect.name != "sqlite":
+        return
+
+    @event.listens_for(engine, "connect")
+    def on_connect(dbapi_connection, _record):
+        dbapi_connection.isolation_level = None  # we emit BEGIN ourselves, below
+        cursor = dbapi_connection.cursor()
+        for pragma in ("journal_mode=WAL", "busy_timeout=10000", "foreign_keys=ON", "synchronous=NORMAL"):
+            cursor.execute(f"PRAGMA {pragma}")
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def on_begin(connection):
+        # GET requests never change state (house rule), so they read without taking the
+        # write lock; everything else (POSTs, CLI, jobs) takes it up front.
+        read_only = has_request_context() and request.method in SAFE_METHODS
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")

@@ -1,0 +1,159 @@
+"""Sign-in, sign-out, password links and profile (auth); audit log and outbox (system)."""
+import string
+from urllib.parse import urlsplit
+
+import sqlalchemy as sa
+from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
+from flask_login import current_user, login_user, logout_user
+
+from portal.core import auth, mail
+from portal.core.access import public, vendor_admin_required, vendor_required
+from portal.core.audit import events
+from portal.core.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from portal.core.models import OutboxEmail, Organization, OrgKind, User
+from portal.core.passwords import verify_password
+from portal.extensions import db
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+
+auth_bp = Blueprint("auth", __name__)
+system_bp = Blueprint("system", __name__)
+
+LINK_PURPOSES = {"invite": "INVITE_MAX_AGE", "reset": "RESET_MAX_AGE"}
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session names the user and their session token; a
+    deactivated user, a suspended org or a rotated token ends the session at once."""
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
+
+
+def safe_next(target: str | None) -> str | None:
+    """Accept only a same-site path: '/x', never '//host', '/\\host' or 'scheme:'."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(c in string.whitespace or ord(c) < 32 for c in target):
+        return None
+    parts = urlsplit(target)
+    return target if not parts.scheme and not parts.netloc else None
+
+
+def home_url(user: User) -> str:
+    if user.is_vendor:
+        return url_for("partners.index")
+    return url_for("rooms.room", persona=user.persona.value)
+
+
+@auth_bp.get("/")
+def home():
+    return redirect(home_url(current_user))
+
+
+@auth_bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    form = LoginForm()
+    next_url = safe_next(request.args.get("next"))
+    if current_user.is_authenticated:
+        return redirect(next_url or home_url(current_user))
+    status, error = 200, None
+    if form.validate_on_submit():
+        try:
+            user = auth.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+        except auth.Throttled:
+            user, status = None, 429
+            error = "Too many failed attempts. Wait 15 minutes, or reset your password."
+        db.session.commit()
+        if user:
+            session.clear()
+            login_user(user, remember=form.remember.data)
+            return redirect(next_url or home_url(user), 303)
+        if status == 200:
+            status, error = 422, "That email and password do not match an active account."
+    elif form.is_submitted():
+        status = 422
+    return render("auth/login.html", form=form, error=error, status=status)
+
+
+@auth_bp.post("/logout")
+def logout():
+    logout_user()
+    session.clear()
+    flash("You are signed out.")
+    return redirect(url_for("auth.login"), 303)
+
+
+@auth_bp.route("/password/forgot", methods=["GET", "POST"])
+@public
+def forgot_password():
+    form = ForgotPasswordForm()
+    if form.validate_on_submit():
+        user = auth.find_user(form.email.data)
+        if user and user.is_active:
+            auth.send_password_link(user, "reset")
+            db.session.commit()
+        # The same answer whether or not the account exists.
+        flash("If that address has an account, a reset link is on its way. It works for one hour.")
+        return redirect(url_for("auth.login"), 303)
+    return render("auth/forgot.html", form=form, status=422 if form.errors else 200)
+
+
+@auth_bp.route("/password/<purpose>/<token>", methods=["GET", "POST"])
+@public
+def set_password(purpose: str, token: str):
+    if purpose not in LINK_PURPOSES:
+        abort(404)
+    max_age = current_app.config[LINK_PURPOSES[purpose]]
+    user = auth.user_for_link_token(token, purpose, max_age)
+    if user is None:
+        return render("auth/link_invalid.html", status=404)
+    form = SetPasswordForm()
+    if form.validate_on_submit():
+        auth.set_password(user, form.password.data)
+        db.session.commit()
+        if user.is_active:
+            session.clear()
+            login_user(user)
+            return redirect(home_url(user), 303)
+        flash("Your password is set, but your account is not active. Ask your administrator.")
+        return redirect(url_for("auth.login"), 303)
+    return render("auth/set_password.html", form=form, user=user, purpose=purpose,
+                  status=422 if form.errors else 200)
+
+
+@auth_bp.route("/profile", methods=["GET", "POST"])
+def profile():
+    form = ChangePasswordForm()
+    if form.validate_on_submit():
+        if verify_password(current_user.password_hash, form.current.data):
+            auth.set_password(current_user, form.password.data)
+            db.session.commit()
+            login_user(current_user)  # the session token rotated; keep this session
+            flash("Your password is changed. Other sessions are signed out.")
+            return redirect(url_for("auth.profile"), 303)
+        form.current.errors.append("That is not your current password.")
+    return render("auth/profile.html", form=form, status=422 if form.errors else 200)
+
+
+@system_bp.get("/audit")
+@vendor_required
+def audit_log():
+    action = request.args.get("action", "").strip()
+    org_id = request.args.get("org", type=int)
+    page = paginate(events(action, org_id), request.args.get("page", 1, type=int))
+    orgs = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
+    return render("system/audit.html", "results", page=page, orgs=orgs, action=action, org_id=org_id)
+
+
+@system_bp.get("/outbox")
+@vendor_admin_required
+def outbox():
+    stmt = sa.select(OutboxEmail).order_by(OutboxEmail.id.desc())
+    page = paginate(stmt, request.args.get("page", 1, type=int))
+    return render("system/outbox.html", page=page)

@@ -1,0 +1,115 @@
+"""Vendor console: the partner list, partner detail, onboarding, tier and status."""
+import sqlalchemy as sa
+from flask import Blueprint, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.core.access import get_or_404, partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.audit import events
+from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tier
+from portal.extensions import db
+from portal.partners import services
+from portal.partners.forms import PartnerForm, StatusForm, TierForm
+from portal.web.htmx import fragment_or_redirect, render
+from portal.web.pagination import paginate
+
+bp = Blueprint("partners", __name__, url_prefix="/partners")
+
+
+def _enum_arg(enum_cls, name: str):
+    try:
+        return enum_cls(request.args.get(name, ""))
+    except ValueError:
+        return None
+
+
+@bp.get("/")
+@vendor_required
+def index():
+    filters = services.PartnerFilters(
+        q=request.args.get("q", "").strip()[:100],
+        tier=_enum_arg(Tier, "tier"),
+        partner_type=_enum_arg(PartnerType, "type"),
+        region=_enum_arg(Region, "region"),
+        status=_enum_arg(OrgStatus, "status"),
+    )
+    page = paginate(services.search_partners(current_user, filters), request.args.get("page", 1, type=int))
+    return render("partners/index.html", "results", page=page, filters=filters,
+                  tiers=list(Tier), types=list(PartnerType), regions=list(Region), statuses=list(OrgStatus))
+
+
+def _partner(partner_id: int) -> Organization:
+    return get_or_404(partners_visible_to(current_user), Organization, partner_id)
+
+
+@bp.get("/<int:partner_id>")
+@vendor_required
+def detail(partner_id: int):
+    return _render_detail(_partner(partner_id))
+
+
+def _render_detail(org, tier_form=None, status_form=None, status=200):
+    people = db.session.scalars(services.partner_people(org)).all()
+    history = db.session.scalars(events(org_id=org.id).limit(10)).all()
+    return render(
+        "partners/detail.html", "settings", org=org, people=people, history=history,
+        resellers=services.tier_two_resellers(org), status=status,
+        tier_form=tier_form or TierForm(tier=org.tier.value),
+        status_form=status_form or StatusForm(status=org.status.value),
+    )
+
+
+@bp.route("/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new():
+    form = PartnerForm()
+    form.parent_id.choices = [("", "— none (buys direct) —")] + [
+        (d.id, d.name) for d in services.distributors(current_user)
+    ]
+    if form.validate_on_submit():
+        data = services.NewPartner(
+            name=form.name.data.strip(), tier=Tier(form.tier.data),
+            partner_type=PartnerType(form.partner_type.data), region=Region(form.region.data),
+            parent_id=form.parent_id.data, admin_name=form.admin_name.data,
+            admin_email=form.admin_email.data,
+        )
+        try:
+            org = services.create_partner(current_user, data)
+        except services.PartnerError as error:
+            db.session.rollback()
+            getattr(form, error.field).errors.append(str(error))
+        else:
+            db.session.commit()
+            flash(f"{org.name} created; {data.admin_email} has an invitation.")
+            return redirect(url_for("partners.detail", partner_id=org.id), 303)
+    return render("partners/new.html", form=form, status=422 if form.errors else 200)
+
+
+@bp.post("/<int:partner_id>/tier")
+@vendor_admin_required
+def change_tier(partner_id: int):
+    org = _partner(partner_id)
+    form = TierForm()
+    if not form.validate_on_submit():
+        return _render_detail(org, tier_form=form, status=422)
+    services.change_tier(current_user, org, Tier(form.tier.data))
+    db.session.commit()
+    flash(f"{org.name} is now {org.tier.label}.")
+    return _changed(org)
+
+
+@bp.post("/<int:partner_id>/status")
+@vendor_admin_required
+def change_status(partner_id: int):
+    org = _partner(partner_id)
+    form = StatusForm()
+    if not form.validate_on_submit():
+        return _render_detail(org, status_form=form, status=422)
+    services.change_status(current_user, org, OrgStatus(form.status.data))
+    db.session.commit()
+    flash(f"{org.name} is now {org.status.value}.")
+    return _changed(org)
+
+
+def _changed(org: Organization):
+    url = url_for("partners.detail", partner_id=org.id)
+    return fragment_or_redirect(url, lambda: _render_detail(org))

@@ -1,0 +1,113 @@
+"""Persona rooms (/rooms/<persona>) and the vendor's announcement pages."""
+import sqlalchemy as sa
+from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.core import clock
+from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required
+from portal.core.models import Organization, Persona, User
+from portal.extensions import db
+from portal.rooms import services
+from portal.rooms.forms import AnnouncementForm
+from portal.rooms.models import Announcement
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+
+bp = Blueprint("rooms", __name__)
+
+ROOM_INTROS = {
+    Persona.sales: "Register and track deals, and keep the battlecards close.",
+    Persona.presales: "Technical content, demos and the certifications your customers ask for.",
+    Persona.marketing: "Campaigns, co-branded collateral and brand assets.",
+    Persona.post_sales: "Onboarding, renewals and everything that keeps customers happy.",
+}
+
+
+def _persona_or_404(value: str) -> Persona:
+    try:
+        return Persona(value)
+    except ValueError:
+        abort(404)
+
+
+@bp.get("/rooms/<persona>")
+def room(persona: str):
+    persona = _persona_or_404(persona)
+    page = paginate(services.live_announcements(current_user, persona), request.args.get("page", 1, type=int))
+    return render(
+        "rooms/room.html", "announcements", persona=persona, intro=ROOM_INTROS[persona],
+        page=page, team_size=_team_size(current_user),
+    )
+
+
+def _team_size(user: User) -> int | None:
+    if user.is_vendor:
+        return None
+    return db.session.scalar(
+        sa.select(sa.func.count(User.id)).where(User.org_id == user.org_id, User.active.is_(True))
+    )
+
+
+# --- vendor: announcements ----------------------------------------------------------------
+
+
+@bp.get("/announcements")
+@vendor_admin_required
+def announcements():
+    page = paginate(services.all_announcements(), request.args.get("page", 1, type=int))
+    return render("rooms/announcements.html", "rows", page=page, describe=describe)
+
+
+def _form(announcement: Announcement | None = None) -> AnnouncementForm:
+    form = AnnouncementForm(obj=announcement)
+    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
+    form.audience.set_org_choices(partners)
+    if announcement and not form.is_submitted():
+        form.audience.fill_from(announcement.audience)
+    if announcement is None and not form.is_submitted():
+        form.publish_at.data = clock.now().replace(second=0, microsecond=0)
+    return form
+
+
+def _input(form: AnnouncementForm) -> services.AnnouncementInput:
+    return services.AnnouncementInput(
+        title=form.title.data.strip(), body=form.body.data, publish_at=form.publish_at.data,
+        expire_at=form.expire_at.data, pinned=form.pinned.data, audience=form.audience.spec(),
+    )
+
+
+@bp.route("/announcements/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new_announcement():
+    form = _form()
+    if form.validate_on_submit():
+        services.save_announcement(current_user, None, _input(form))
+        db.session.commit()
+        flash("Announcement saved.")
+        return redirect(url_for("rooms.announcements"), 303)
+    return render("rooms/announcement_form.html", form=form, announcement=None,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
+@vendor_admin_required
+def edit_announcement(announcement_id: int):
+    announcement = get_or_404(sa.select(Announcement), Announcement, announcement_id)
+    form = _form(announcement)
+    if form.validate_on_submit():
+        services.save_announcement(current_user, announcement, _input(form))
+        db.session.commit()
+        flash("Announcement saved.")
+        return redirect(url_for("rooms.announcements"), 303)
+    return render("rooms/announcement_form.html", form=form, announcement=announcement,
+                  status=422 if form.errors else 200)
+
+
+@bp.post("/announcements/<int:announcement_id>/delete")
+@vendor_admin_required
+def delete_announcement(announcement_id: int):
+    announcement = get_or_404(sa.select(Announcement), Announcement, announcement_id)
+    services.delete_announcement(current_user, announcement)
+    db.session.commit()
+    flash("Announcement deleted.")
+    return redirect(url_for("rooms.announcements"), 303)

@@ -1,0 +1,22 @@
+"""Error pages: a full page for browsers, a small fragment for htmx, and HX-Refresh on
+a CSRF failure (the page's token is stale; reloading gets a fresh one)."""
+from flask import render_template
+from flask_wtf.csrf import CSRFError
+from werkzeug.exceptions import HTTPException
+
+from portal.web.htmx import is_partial
+
+
+def _render_error(error: HTTPException):
+    template = "errors/fragment.html" if is_partial() else "errors/page.html"
+    return render_template(template, error=error), error.code
+
+
+def handle_csrf_error(error: CSRFError):
+    body, status = _render_error(error)
+    return body, status, {"HX-Refresh": "true"} if is_partial() else {}
+
+
+def register(app):
+    app.register_error_handler(CSRFError, handle_csrf_error)
+    app.register_error_handler(HTTPException, _render_error)
