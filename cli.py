@@ -107,5 +107,21 @@ def send_mail():
     click.echo(f"Sent {sent} email(s).")
 
 
+@cli.command()
+@click.option("--partners", default=200, show_default=True, type=click.IntRange(min=0),
+              help="Generated partner orgs in the throwaway database.")
+@click.option("--requests", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Requests per round per target.")
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Concurrent client threads.")
+@click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
+def bench(partners, requests, rounds, concurrency, verbose):
+    """Benchmark the sales room under gunicorn against a bare Flask + Jinja page."""
+    from portal import bench as benchmark
+
+    benchmark.run(partners, requests, rounds, concurrency, verbose)
+
+
 if __name__ == "__main__":
     cli()

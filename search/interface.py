@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 from abc import ABC, abstractmethod
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
@@ -59,19 +58,8 @@ class SearchResult:
     suggestion: str | None = None
 
     @classmethod
-    def empty(cls, page: int = 1, suggestion: str | None = None) -> SearchResult:
-        return cls(
-            total=0,
-            page=page,
-            page_count=0,
-            hits=[],
-            facets={"asset_type": [], "product": []},
-            suggestion=suggestion,
-        )
-
-    @staticmethod
-    def count_pages(total: int, page_size: int) -> int:
-        return math.ceil(total / page_size)
+    def empty(cls, page: int = 1) -> SearchResult:
+        return cls(total=0, page=page, page_count=0, hits=[], facets={"asset_type": [], "product": []})
 
 
 class SearchIndex(ABC):

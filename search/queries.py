@@ -15,7 +15,7 @@ OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 MIN_PREFIX_CHARS = 2  # shorter prefixes expand to much of the lexicon
 WORD = re.compile(r"\w+")
 # A trailing word the user may still be typing: not followed by a space, not inside quotes.
-TRAILING_WORD = re.compile(r"(?P<word>\w{%d,})$" % MIN_PREFIX_CHARS)
+TRAILING_WORD = re.compile(rf"(?P<word>\w{{{MIN_PREFIX_CHARS},}})$")
 
 
 class QueryBuilder:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html
+import math
 import os
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -11,10 +12,11 @@ from pathlib import Path
 from typing import TypeVar
 
 from whoosh import highlight, index, sorting
-from whoosh.analysis import RegexTokenizer, LowercaseFilter, StemmingAnalyzer
+from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import And, NullQuery, Or, Query, Term
+from whoosh.query import And, NullQuery, Query, Term
+from whoosh.reading import IndexReader
 from whoosh.searching import Results, Searcher
 
 from .interface import Document, Hit, IndexUnavailable, SearchIndex, SearchQuery, SearchResult
@@ -27,10 +29,11 @@ FACET_FIELDS = ("asset_type", "product")
 FEW_RESULTS = 3  # below this many matches a spelling suggestion is worth offering
 SNIPPET_CHARS = 200
 
+
 def _schema() -> Schema:
     stemmed = StemmingAnalyzer()
     return Schema(
-        id=ID(stored=True, unique=True),
+        id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(stored=True, analyzer=stemmed),
         summary=TEXT(stored=True, analyzer=stemmed),
         body=TEXT(stored=True, analyzer=stemmed),
@@ -38,7 +41,6 @@ def _schema() -> Schema:
         product_text=TEXT(analyzer=stemmed),
         product=ID(sortable=True),
         asset_type=ID(sortable=True),
-        language=ID(),
         # Unstemmed words of all searchable text: the vocabulary for "did you mean".
         spelling=TEXT(analyzer=RegexTokenizer() | LowercaseFilter()),
     )
@@ -54,7 +56,6 @@ def _fields(doc: Document) -> dict[str, str]:
         "product_text": doc.product,
         "product": doc.product,
         "asset_type": doc.asset_type,
-        "language": doc.language,
         "spelling": " ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product)),
     }
 
@@ -163,8 +164,11 @@ class WhooshIndex(SearchIndex):
                 self._apply(ix, changes)
 
     def _apply(self, ix: index.Index, changes: list[dict]) -> None:
+        # Within one writer, update/delete only see committed documents, so a second
+        # change to the same id would leave a duplicate: apply just the last change per id.
+        last_change = {_changed_id(change): change for change in changes}
         with ix.writer() as writer:
-            for change in changes:
+            for change in last_change.values():
                 if "upsert" in change:
                     writer.update_document(**_fields(Document(**change["upsert"])))
                 else:
@@ -185,20 +189,14 @@ class WhooshIndex(SearchIndex):
         return self._read(lambda searcher: self._search(searcher, query))
 
     def _read(self, action: Callable[[Searcher], T]) -> T:
-        """Run `action` on a searcher over the live index.
-
-        A rebuild may delete the directory between reading CURRENT and opening its
-        files; that shows up as an error with a moved pointer, and is retried once.
-        """
-        for attempt in (1, 2):
-            index_dir = self._storage.current_dir()
-            try:
-                with _opened_index(index_dir) as ix, ix.searcher() as searcher:
-                    return action(searcher)
-            except IndexUnavailable:
-                if attempt == 2 or self._storage.current_dir() == index_dir:
-                    raise
-        raise AssertionError("unreachable")
+        index_dir = self._storage.current_dir()
+        try:
+            return _read_from(index_dir, action)
+        except IndexUnavailable:
+            if self._storage.current_dir() == index_dir:
+                raise
+        # A rebuild switched directories mid-read and may have deleted the old one.
+        return _read_from(self._storage.current_dir(), action)
 
     def _search(self, searcher: Searcher, query: SearchQuery) -> SearchResult:
         visible = _visible_docnums(searcher, query)
@@ -225,22 +223,36 @@ class WhooshIndex(SearchIndex):
         return correction if len(found) > 0 else None
 
 
+def _changed_id(change: dict) -> str:
+    return change["upsert"]["id"] if "upsert" in change else change["delete"]
+
+
+def _read_from(index_dir: Path, action: Callable[[Searcher], T]) -> T:
+    with _opened_index(index_dir) as ix, ix.searcher() as searcher:
+        return action(searcher)
+
+
 def _visible_docnums(searcher: Searcher, query: SearchQuery) -> set[int] | None:
     """Docnums the caller may see and that pass the filters; None means all documents.
 
     Returned as a set (not a query) so an empty set can be told apart from "no
     restriction": whoosh treats an empty filter as no filter at all.
     """
-    restrictions: list[Query] = []
+    visible = None
     if query.allowed_ids is not None:
-        restrictions.append(Or([Term("id", doc_id) for doc_id in query.allowed_ids]))
-    for name in FACET_FIELDS:
-        value = getattr(query, name)
-        if value:
-            restrictions.append(Term(name, value))
-    if not restrictions:
-        return None
-    return set(searcher.docs_for_query(And(restrictions)))
+        visible = _docnums_with_ids(searcher.reader(), set(query.allowed_ids))
+    filters = [Term(name, getattr(query, name)) for name in FACET_FIELDS if getattr(query, name)]
+    if filters:
+        filtered = set(searcher.docs_for_query(And(filters)))
+        visible = filtered if visible is None else visible & filtered
+    return visible
+
+
+def _docnums_with_ids(reader: IndexReader, ids: set[str]) -> set[int]:
+    # One pass over the id column beats a query with thousands of Term clauses.
+    # The column still holds deleted documents, hence the intersection.
+    matching = {docnum for docnum, doc_id in enumerate(reader.column_reader("id")) if doc_id in ids}
+    return matching & set(reader.all_doc_ids())
 
 
 def _run(searcher: Searcher, parsed: Query, query: SearchQuery, visible: set[int] | None) -> Results:
@@ -259,7 +271,7 @@ def _to_result(results: Results, query: SearchQuery, suggestion: str | None) -> 
     return SearchResult(
         total=total,
         page=query.page,
-        page_count=SearchResult.count_pages(total, query.page_size),
+        page_count=math.ceil(total / query.page_size),
         hits=[_to_hit(hit) for hit in results[start : start + query.page_size]],
         facets={name: _facet_counts(results, name) for name in FACET_FIELDS},
         suggestion=suggestion,
@@ -267,7 +279,7 @@ def _to_result(results: Results, query: SearchQuery, suggestion: str | None) -> 
 
 
 def _to_hit(hit) -> Hit:
-    title = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0) or html.escape(hit["title"])
+    title = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
     snippet = (
         SNIPPET_HIGHLIGHTER.highlight_hit(hit, "body", top=2)
         or SNIPPET_HIGHLIGHTER.highlight_hit(hit, "summary", top=1)

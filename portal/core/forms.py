@@ -1,6 +1,7 @@
 """Forms shared across domains: login and passwords, and the one audience editor."""
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, Form, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
 
@@ -39,23 +40,27 @@ class MultiCheckboxField(SelectMultipleField):
     option_widget = CheckboxInput()
 
 
-def _choices(enum_cls):
-    return [(member.value, member.label) for member in enum_cls]
+def choices(pairs) -> list[SelectChoice]:
+    return [SelectChoice(value, label) for value, label in pairs]
+
+
+def enum_choices(enum_cls) -> list[SelectChoice]:
+    return choices((member.value, member.label) for member in enum_cls)
 
 
 class AudienceForm(Form):
     """Edits an Audience; nested in a content form with FormField. Empty means everyone."""
 
-    tiers = MultiCheckboxField("Tiers", choices=_choices(Tier))
-    partner_types = MultiCheckboxField("Partner types", choices=_choices(PartnerType))
-    regions = MultiCheckboxField("Regions", choices=_choices(Region))
-    personas = MultiCheckboxField("Personas", choices=_choices(Persona))
+    tiers = MultiCheckboxField("Tiers", choices=enum_choices(Tier))
+    partner_types = MultiCheckboxField("Partner types", choices=enum_choices(PartnerType))
+    regions = MultiCheckboxField("Regions", choices=enum_choices(Region))
+    personas = MultiCheckboxField("Personas", choices=enum_choices(Persona))
     orgs = SelectMultipleField("Only these partners", coerce=int)
 
     ENUMS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
 
     def set_org_choices(self, partners: list[Organization]) -> None:
-        self.orgs.choices = [(org.id, org.name) for org in partners]
+        self.orgs.choices = choices((org.id, org.name) for org in partners)
 
     def fill_from(self, audience: Audience) -> None:
         for name, enum_cls in self.ENUMS.items():

@@ -86,6 +86,10 @@ class OrgStatus(enum.Enum):
     active = "active"
     suspended = "suspended"
 
+    @property
+    def label(self) -> str:
+        return self.value.title()
+
 
 def _enum(cls):
     return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])

@@ -2,12 +2,8 @@ from flask_wtf import FlaskForm
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
+from portal.core.forms import enum_choices
 from portal.core.models import OrgStatus, PartnerType, Region, Tier
-
-
-def enum_choices(enum_cls, blank: str | None = None):
-    choices = [(m.value, getattr(m, "label", m.value.title())) for m in enum_cls]
-    return [("", blank)] + choices if blank else choices
 
 
 class PartnerForm(FlaskForm):

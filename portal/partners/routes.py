@@ -5,6 +5,7 @@ from flask_login import current_user
 
 from portal.core.access import get_or_404, partners_visible_to, vendor_admin_required, vendor_required
 from portal.core.audit import events
+from portal.core.forms import choices
 from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tier
 from portal.extensions import db
 from portal.partners import services
@@ -62,9 +63,9 @@ def _render_detail(org, tier_form=None, status_form=None, status=200):
 @vendor_admin_required
 def new():
     form = PartnerForm()
-    form.parent_id.choices = [("", "— none (buys direct) —")] + [
-        (d.id, d.name) for d in services.distributors(current_user)
-    ]
+    form.parent_id.choices = choices(
+        [("", "— none (buys direct) —")] + [(d.id, d.name) for d in services.distributors(current_user)]
+    )
     if form.validate_on_submit():
         data = services.NewPartner(
             name=form.name.data.strip(), tier=Tier(form.tier.data),

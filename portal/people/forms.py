@@ -3,7 +3,7 @@ from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length
 
 from portal.core.models import Persona, Role
-from portal.partners.forms import enum_choices
+from portal.core.forms import choices, enum_choices
 
 
 class PersonForm(FlaskForm):
@@ -13,7 +13,7 @@ class PersonForm(FlaskForm):
     role = SelectField("Role")
 
     def set_roles(self, roles: list[Role]) -> None:
-        self.role.choices = [(r.value, r.label) for r in roles]
+        self.role.choices = choices((r.value, r.label) for r in roles)
 
 
 class PersonaForm(FlaskForm):

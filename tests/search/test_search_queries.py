@@ -92,12 +92,16 @@ def test_empty_query_returns_empty_result(index, text):
     assert (result.total, result.page_count, result.hits, result.suggestion) == (0, 0, [], None)
 
 
-@pytest.mark.parametrize("text", ["AND", "OR", "NOT", "*", "(", ")", '"', "AND OR NOT", "^", "~", ":", "title:", "[a TO ]"])
+@pytest.mark.parametrize(
+    "text", ["AND", "OR", "NOT", "*", "(", ")", '"', "AND OR NOT", "^", "~", ":", "title:", "[a TO ]"]
+)
 def test_lone_operators_and_symbols_find_nothing(index, text):
     assert index.search(SearchQuery(text)).total == 0
 
 
-@pytest.mark.parametrize("text", ["datasheet AND", "(datasheet", "datasheet)", '"datasheet', "OR datasheet", "datasheet*"])
+@pytest.mark.parametrize(
+    "text", ["datasheet AND", "(datasheet", "datasheet)", '"datasheet', "OR datasheet", "datasheet*"]
+)
 def test_malformed_query_falls_back_to_its_words(index, text):
     assert "datasheet" in ids(index.search(SearchQuery(text)))
 

@@ -1,0 +1,50 @@
+import sqlalchemy as sa
+
+from helpers import htmx_get, post
+from portal.core.auth import find_user
+from portal.core.models import AuditEvent, Organization
+from portal.extensions import db
+
+
+def test_audit_log_filters_by_action_and_org(app, login_as):
+    admin = login_as("admin@vendor.demo")
+    with app.app_context():
+        harborline = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Harborline IT"))
+    post(admin, f"/partners/{harborline}/tier", {"tier": "gold"})
+    html = admin.get(f"/audit?action=partner.&org={harborline}").get_data(as_text=True)
+    assert "Harborline IT: tier Silver → Gold" in html and "Ada Okafor" in html
+    fragment = htmx_get(admin, "/audit?action=user.").get_data(as_text=True)
+    assert fragment.lstrip().startswith('<div id="results"') and "Nothing recorded" in fragment
+
+
+def test_audit_log_is_vendor_only(login_as):
+    assert login_as("admin@gold.demo").get("/audit").status_code == 403
+    assert login_as("channel@vendor.demo").get("/audit").status_code == 200
+
+
+def test_outbox_shows_invitations_to_vendor_admins(app, login_as):
+    post(login_as("admin@gold.demo"), "/team/", {"name": "Olga Out", "email": "olga@gold.example",
+                                                "persona": "sales", "role": "partner_user"})
+    html = login_as("admin@vendor.demo").get("/outbox").get_data(as_text=True)
+    assert "You are invited to Partnerhouse" in html and "olga@gold.example" in html
+    assert login_as("channel@vendor.demo").get("/outbox").status_code == 403
+
+
+def test_cli_seed_demo_twice_and_create_user(app, runner, monkeypatch):
+    from cli import cli
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    result = runner.invoke(cli, ["seed-demo", "--partners", "3"])
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["seed-demo"])  # again: reuses the data
+    assert result.exit_code == 0, result.output
+    result = runner.invoke(cli, ["create-user", "--email", "ops@vendor.demo", "--name", "Ops", "--org",
+                                 "Acme Cloud", "--role", "admin", "--password", "a long password"])
+    assert result.exit_code == 0, result.output
+    bad = runner.invoke(cli, ["create-user", "--email", "x@y.z", "--name", "X", "--org", "Acme Cloud",
+                              "--role", "partner_user", "--password", "a long password"])
+    assert bad.exit_code != 0 and "does not fit" in bad.output
+    with app.app_context():
+        assert find_user("ops@vendor.demo").role.value == "admin"
+        assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 6 + 3
+        assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "user.created"))

@@ -1,0 +1,68 @@
+"""A partner admin deactivates a leaver (who loses access on the next request) and
+invites a newcomer, both through htmx swaps of the team table."""
+import re
+
+import pytest
+from playwright.sync_api import expect
+
+from e2e_support import sign_in
+
+pytestmark = [
+    pytest.mark.e2e,
+    # The team page's SelectFields pass (value, label) tuples (portal/partners/forms.py
+    # enum_choices), which WTForms 3.3 deprecates; with filterwarnings=error the page would
+    # 500. Narrow and temporary: drop this once enum_choices returns SelectChoice objects.
+    pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning"),
+]
+
+
+def _row(page, name):
+    return page.locator("#team tbody tr").filter(has=page.get_by_text(name, exact=True))
+
+
+def test_admin_deactivates_a_leaver_who_is_signed_out_at_once(new_page):
+    leaver = new_page()
+    sign_in(leaver, "sales@gold.demo")
+    expect(leaver).to_have_url(re.compile(r"/rooms/sales$"))
+
+    admin = new_page()
+    sign_in(admin, "admin@gold.demo")
+    admin.goto("/team/")
+    expect(admin.get_by_role("heading", name="Summit Peak Systems team")).to_be_visible()
+    admin.evaluate("window.__marker = 1")
+
+    row = _row(admin, "Sam Rivera")
+    expect(row.locator(".status")).to_have_text("active")
+    row.get_by_text("Deactivate…").click()
+    row.get_by_role("button", name="Deactivate Sam Rivera").click()
+
+    expect(_row(admin, "Sam Rivera").locator(".status")).to_have_text("deactivated")
+    expect(admin.locator("#flash")).to_contain_text("Sam Rivera is deactivated and signed out.")
+    assert admin.evaluate("window.__marker") == 1, "the deactivation reloaded the whole page"
+
+    leaver.reload()
+    expect(leaver).to_have_url(re.compile(r"/login\?next=(/|%2F)rooms(/|%2F)sales$"))
+    expect(leaver.get_by_role("heading", name="Sign in")).to_be_visible()
+
+
+def test_admin_invites_someone_without_a_page_reload(new_page):
+    admin = new_page()
+    sign_in(admin, "admin@gold.demo")
+    admin.goto("/team/")
+    admin.evaluate("window.__marker = 1")
+
+    form = admin.locator("#add-person")
+    form.get_by_label("Name", exact=True).fill("Nia Newcomer")
+    form.get_by_label("Email", exact=True).fill("nia@gold.demo")
+    form.get_by_label("Persona", exact=True).select_option(label="Marketing")
+    form.get_by_label("Role", exact=True).select_option(label="Partner user")
+    form.get_by_role("button", name="Send invitation").click()
+
+    row = _row(admin, "Nia Newcomer")
+    expect(row.locator(".status")).to_have_text("invited")
+    expect(row).to_contain_text("nia@gold.demo")
+    expect(row.get_by_label("Room for Nia Newcomer")).to_have_value("marketing")
+    expect(admin.locator("#flash")).to_contain_text("Nia Newcomer is invited")
+    # The form came back blank (out-of-band swap) and the page was never reloaded.
+    expect(admin.locator("#add-person").get_by_label("Name", exact=True)).to_have_value("")
+    assert admin.evaluate("window.__marker") == 1, "inviting reloaded the whole page"

@@ -1,0 +1,119 @@
+"""Rules that hold for every endpoint, found by walking app.url_map (no hand-kept list)."""
+import pytest
+import sqlalchemy as sa
+from alembic.autogenerate import compare_metadata
+from alembic.migration import MigrationContext
+
+from helpers import csrf_token, htmx_get, login
+from portal.core.auth import find_user
+from portal.core.models import Organization
+from portal.extensions import db
+from portal.rooms.models import Announcement
+
+SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token"}
+
+
+def _rules(app, method):
+    return [r for r in app.url_map.iter_rules() if r.endpoint != "static" and method in r.methods]
+
+
+def _url(app, rule, ids=None):
+    values = {}
+    for arg in rule.arguments:
+        values[arg] = (ids or {}).get(arg, 1) if rule._converters[arg].__class__.__name__ == "IntegerConverter" \
+            else SAMPLE_ARGS[arg]
+    with app.test_request_context():
+        return app.url_for(rule.endpoint, **values, _external=False)
+
+
+def _is_public(app, rule):
+    return getattr(app.view_functions[rule.endpoint], "is_public", False)
+
+
+def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, demo):
+    checked = 0
+    for rule in _rules(app, "GET"):
+        url = _url(app, rule)
+        response = client.get(url)
+        if _is_public(app, rule):
+            assert response.status_code in (200, 404), url
+            continue
+        assert response.status_code == 302, url
+        assert response.headers["Location"].startswith("/login?next="), url
+        htmx = htmx_get(client, url)
+        assert htmx.status_code == 401 and htmx.headers["HX-Redirect"].startswith("/login"), url
+        checked += 1
+    assert checked >= 10
+
+
+def test_public_views_are_only_the_sign_in_pages(app):
+    public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
+    assert public == {"auth.login", "auth.forgot_password", "auth.set_password"}
+
+
+@pytest.mark.parametrize("email", [None, "admin@vendor.demo", "admin@gold.demo"])
+def test_every_post_without_csrf_is_refused(app, demo, email):
+    client = app.test_client()
+    if email:
+        login(client, email)
+    posts = _rules(app, "POST")
+    assert len(posts) >= 8
+    for rule in posts:
+        response = client.post(_url(app, rule), data={})
+        assert response.status_code == 400, rule.rule
+        htmx = client.post(_url(app, rule), data={}, headers={"HX-Request": "true"})
+        assert htmx.status_code == 400 and htmx.headers.get("HX-Refresh") == "true", rule.rule
+
+
+def _gold_ids(app):
+    with app.app_context():
+        gold = db.session.scalar(sa.select(Organization).where(Organization.name == "Summit Peak Systems"))
+        return {
+            "user_id": find_user("sales@gold.demo").id,
+            "partner_id": gold.id,
+            "announcement_id": db.session.scalar(sa.select(sa.func.max(Announcement.id))),
+        }
+
+
+def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):
+    """For every URL with an id: Silver's admin gets the same answer for Gold's object as
+    for an id that does not exist (404, or 403 for a page their role never reaches)."""
+    silver = app.test_client()
+    login(silver, "admin@silver.demo")
+    gold_ids = _gold_ids(app)
+    missing = {name: 999_999 for name in gold_ids}
+    token = csrf_token(silver)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        int_args = [a for a in rule.arguments if a in gold_ids]
+        if not int_args:
+            continue
+        for method in {"GET", "POST"} & rule.methods:
+            call = silver.get if method == "GET" else lambda u: silver.post(u, data={"csrf_token": token})
+            real = call(_url(app, rule, gold_ids))
+            fake = call(_url(app, rule, missing))
+            assert real.status_code in (403, 404), rule.rule
+            assert real.status_code == fake.status_code, rule.rule
+            checked += 1
+    assert checked >= 8
+
+
+def test_security_headers_on_every_page(client, demo):
+    for url in ["/login", "/password/forgot", "/static/css/portal.css"]:
+        with client.get(url) as response:
+            headers = response.headers
+        assert "default-src 'self'" in headers["Content-Security-Policy"]
+        assert "'unsafe-inline'" not in headers["Content-Security-Policy"]
+        assert headers["X-Content-Type-Options"] == "nosniff"
+        assert headers["X-Frame-Options"] == "DENY"
+
+
+def test_pages_vary_on_hx_request(login_as):
+    client = login_as("sales@gold.demo")
+    assert "HX-Request" in client.get("/rooms/sales").headers["Vary"]
+
+
+def test_migrations_produce_the_models_schema(app):
+    with app.app_context(), db.engine.connect() as connection:
+        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        assert compare_metadata(context, db.metadata) == []
