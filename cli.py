@@ -11,6 +11,12 @@ from portal.extensions import db
 def cli(ctx):
     """Partnerhouse: a partner relationship management portal."""
     ctx.obj = create_app()
+    ctx.call_on_close(lambda: _close_database(ctx.obj))
+
+
+def _close_database(app):
+    with app.app_context():
+        db.engine.dispose()
 
 
 def _app():

@@ -18,7 +18,6 @@ import tempfile
 import threading
 import time
 import urllib.parse
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -100,9 +99,8 @@ class Server:
     log: Path
 
 
-@contextmanager
-def start_server(name: str, app_spec: str, env: dict[str, str], log_dir: Path):
-    """Run gunicorn for app_spec on a free loopback port; stopped on exit, whatever happens."""
+def start_server(name: str, app_spec: str, env: dict[str, str], log_dir: Path) -> Server:
+    """Start gunicorn for app_spec on a free loopback port, logging to log_dir/<name>.log."""
     port = free_port()
     log = log_dir / f"{name}.log"
     with log.open("wb") as out:
@@ -110,22 +108,21 @@ def start_server(name: str, app_spec: str, env: dict[str, str], log_dir: Path):
             [sys.executable, "-m", "gunicorn", "--bind", f"{HOST}:{port}", *GUNICORN_SETTINGS, app_spec],
             cwd=ROOT, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True,
         )
-    try:
-        yield Server(name, port, process, log)
-    finally:
-        stop_server(process)
+    return Server(name, port, process, log)
 
 
-def stop_server(process: subprocess.Popen, timeout: float = 10.0) -> None:
-    """SIGTERM gunicorn, then SIGKILL its process group if it has not exited in time."""
-    if process.poll() is not None:
-        return
-    process.terminate()
-    try:
-        process.wait(timeout)
-    except subprocess.TimeoutExpired:
-        os.killpg(process.pid, signal.SIGKILL)
-        process.wait()
+def stop_servers(servers: list[Server], timeout: float = 10.0) -> None:
+    """SIGTERM every server at once, then SIGKILL the process group of any still running."""
+    for server in servers:
+        if server.process.poll() is None:
+            server.process.terminate()
+    deadline = time.monotonic() + timeout
+    for server in servers:
+        try:
+            server.process.wait(max(deadline - time.monotonic(), 0))
+        except subprocess.TimeoutExpired:
+            os.killpg(server.process.pid, signal.SIGKILL)
+            server.process.wait()
 
 
 def wait_ready(server: Server, path: str, timeout: float = 30.0) -> None:
@@ -175,7 +172,7 @@ def csrf_from(html: str) -> str:
 
 def login(port: int) -> str:
     """Sign in over HTTP; returns the Cookie header value for the signed-in session."""
-    status, headers, body = fetch(port, "GET", "/password/forgot")
+    _, headers, body = fetch(port, "GET", "/password/forgot")
     cookie = session_cookie(headers)
     form = urllib.parse.urlencode({"csrf_token": csrf_from(body.decode()), "email": LOGIN_EMAIL,
                                    "password": demo.DEMO_PASSWORD})
@@ -349,14 +346,18 @@ def run(partners: int, requests: int, rounds: int, concurrency: int, verbose: bo
         click.echo(f"Seeding a throwaway database with {partners} generated partners…")
         statements = sql_count(build_data(data_dir, partners))
         env = server_env(data_dir)
-        with start_server("bare", "portal.bench:bare_app()", env, data_dir) as bare, \
-                start_server("portal", "portal:create_app()", env, data_dir) as portal:
+        servers = []
+        try:
+            servers.append(bare := start_server("bare", "portal.bench:bare_app()", env, data_dir))
+            servers.append(portal := start_server("portal", "portal:create_app()", env, data_dir))
             wait_ready(bare, "/")
             wait_ready(portal, "/login")
             cookie = login(portal.port)
             targets = [Target("bare", bare.port, "/"), Target("portal", portal.port, ROOM_PATH, {"Cookie": cookie})]
             click.echo(f"Loading {', '.join(t.name for t in targets)} ({rounds} rounds, interleaved)…")
             results = measure(targets, requests, rounds, concurrency)
+        finally:
+            stop_servers(servers)
     rows = {target.name: summarise(target, results[target.name]) for target in targets}
     summary = {
         "timestamp": time.strftime("%Y-%m-%dT%H:%M:%S%z"),

@@ -103,8 +103,10 @@ def _seed_announcements(orgs: dict[str, Organization]) -> None:
     ]
     for title, body, spec, pinned, publish_at, expire_at in items:
         audience = apply_audience(Audience(), spec)
-        db.session.add(Announcement(title=title, body=body, audience=audience, pinned=pinned,
-                                    publish_at=publish_at, expire_at=expire_at))
+        announcement = Announcement(title=title, audience=audience, pinned=pinned,
+                                    publish_at=publish_at, expire_at=expire_at)
+        announcement.set_body(body)
+        db.session.add(announcement)
 
 
 def seed_generated_partners(count: int) -> int:

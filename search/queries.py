@@ -31,7 +31,8 @@ class QueryBuilder:
         if trailing is None:
             return query
         head = self._parse(text[: trailing.start()])
-        prefix = Or([Prefix(name, trailing["word"].lower()) for name in SEARCH_FIELD_BOOSTS])
+        word = trailing["word"].lower()
+        prefix = Or([Prefix(name, word, boost=boost) for name, boost in SEARCH_FIELD_BOOSTS.items()])
         completed = prefix if head is NullQuery else And([head, prefix])
         return Or([query, completed]).normalize()
 
@@ -68,7 +69,7 @@ def spelling_correction(reader: IndexReader, text: str) -> str | None:
         if word in OPERATORS or (SPELLING_FIELD, lowered) in reader:
             return word
         is_being_typed = trailing is not None and match.start() == trailing.start()
-        if is_being_typed and any(True for _ in reader.expand_prefix(SPELLING_FIELD, lowered)):
+        if is_being_typed and _starts_an_indexed_word(reader, lowered):
             return word
         for maxdist in (1, 2):  # nearest first: the corrector ranks by frequency only
             suggestions = corrector.suggest(lowered, limit=1, maxdist=maxdist, prefix=1)
@@ -78,6 +79,10 @@ def spelling_correction(reader: IndexReader, text: str) -> str | None:
 
     corrected = WORD.sub(correct, text)
     return corrected if corrected != text else None
+
+
+def _starts_an_indexed_word(reader: IndexReader, prefix: str) -> bool:
+    return next(iter(reader.expand_prefix(SPELLING_FIELD, prefix)), None) is not None
 
 
 def _trailing_word(text: str) -> re.Match | None:

@@ -27,8 +27,10 @@ def make_user(org: Organization, role=Role.partner_user, persona=Persona.sales, 
 
 
 def make_announcement(spec: AudienceSpec = AudienceSpec(), **kw) -> Announcement:
-    announcement = Announcement(title=kw.pop("title", f"News {next(_seq)}"), body=kw.pop("body", "Body"),
+    body = kw.pop("body", "Body")
+    announcement = Announcement(title=kw.pop("title", f"News {next(_seq)}"),
                                 audience=apply_audience(Audience(), spec), **kw)
+    announcement.set_body(body)
     db.session.add(announcement)
     db.session.flush()
     return announcement

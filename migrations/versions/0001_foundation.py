@@ -1,8 +1,8 @@
 """foundation: orgs, users, audiences, announcements, audit, outbox, login attempts
 
 Revision ID: 0001
-Revises:
-Create Date: 2026-11-23 02:45:22.813576
+Revises: 
+Create Date: 2026-11-23 02:57:00.405770
 
 """
 from alembic import op
@@ -98,6 +98,7 @@ def upgrade():
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('title', sa.String(length=200), nullable=False),
     sa.Column('body', sa.Text(), nullable=False),
+    sa.Column('body_html', sa.Text(), nullable=False),
     sa.Column('audience_id', sa.Integer(), nullable=False),
     sa.Column('publish_at', sa.DateTime(), nullable=False),
     sa.Column('expire_at', sa.DateTime(), nullable=True),

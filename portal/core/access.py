@@ -5,7 +5,7 @@ the rules live in one place. Another org's row is a 404, never a 403.
 """
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from functools import wraps
+from functools import lru_cache, wraps
 
 import sqlalchemy as sa
 from flask import abort, redirect, request, url_for, current_app
@@ -153,6 +153,14 @@ def audience_clause(user: User, persona: Persona | None = None):
     if user.is_vendor:
         return sa.true()
     facts = _user_facts(user, persona)
+    return _clause_for(tuple(facts.items()), user.org_id)
+
+
+@lru_cache(maxsize=4096)
+def _clause_for(facts: tuple, org_id: int):
+    # Expressions are immutable, so one clause per distinct (facts, org) is built once per
+    # process: building it costs more than running the query. Correctness never depends on it.
+    facts = dict(facts)
     conditions = []
     for dimension in DIMENSIONS:
         needed = facts[dimension]
@@ -161,9 +169,7 @@ def audience_clause(user: User, persona: Persona | None = None):
             conditions.append(sa.or_(column == 0, column.op("&")(needed) != 0))
     if facts["room"]:
         conditions.append(sa.or_(Audience.personas == 0, Audience.personas.op("&")(facts["room"]) != 0))
-    named = sa.exists().where(
-        audience_orgs.c.audience_id == Audience.id, audience_orgs.c.org_id == user.org_id
-    )
+    named = sa.exists().where(audience_orgs.c.audience_id == Audience.id, audience_orgs.c.org_id == org_id)
     conditions.append(sa.or_(Audience.has_orgs.is_(False), named))
     return sa.and_(*conditions)
 

@@ -1,5 +1,6 @@
 """Persona rooms (/rooms/<persona>) and the vendor's announcement pages."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -10,10 +11,11 @@ from portal.extensions import db
 from portal.rooms import services
 from portal.rooms.forms import AnnouncementForm
 from portal.rooms.models import Announcement
-from portal.web.htmx import render
-from portal.web.pagination import paginate
+from portal.web.htmx import is_partial, render
+from portal.web.pagination import feed, paginate
 
 bp = Blueprint("rooms", __name__)
+ROOM_FEED_SIZE = 10
 
 ROOM_INTROS = {
     Persona.sales: "Register and track deals, and keep the battlecards close.",
@@ -33,11 +35,12 @@ def _persona_or_404(value: str) -> Persona:
 @bp.get("/rooms/<persona>")
 def room(persona: str):
     persona = _persona_or_404(persona)
-    page = paginate(services.live_announcements(current_user, persona), request.args.get("page", 1, type=int))
-    return render(
-        "rooms/room.html", "announcements", persona=persona, intro=ROOM_INTROS[persona],
-        page=page, team_size=_team_size(current_user),
-    )
+    page = feed(services.live_announcements(current_user, persona), request.args.get("page", 1, type=int),
+                ROOM_FEED_SIZE)
+    if page.page > 1 and is_partial():  # "Show more": just the next items
+        return render("rooms/room.html", "announcement_items", persona=persona, page=page)
+    return render("rooms/room.html", persona=persona, intro=ROOM_INTROS[persona], page=page,
+                  team_size=_team_size(current_user))
 
 
 def _team_size(user: User) -> int | None:
@@ -54,7 +57,8 @@ def _team_size(user: User) -> int | None:
 @bp.get("/announcements")
 @vendor_admin_required
 def announcements():
-    page = paginate(services.all_announcements(), request.args.get("page", 1, type=int))
+    page = paginate(services.all_announcements().options(selectinload(Announcement.audience)),
+                    request.args.get("page", 1, type=int))
     return render("rooms/announcements.html", "rows", page=page, describe=describe)
 
 

@@ -54,7 +54,7 @@ def save_announcement(actor: User, announcement: Announcement | None, data: Anno
         announcement = Announcement(audience=Audience(), created_by_id=actor.id)
         db.session.add(announcement)
     announcement.title = data.title
-    announcement.body = data.body
+    announcement.set_body(data.body)
     announcement.publish_at = data.publish_at
     announcement.expire_at = data.expire_at
     announcement.pinned = data.pinned

@@ -19,8 +19,10 @@ def live_server(app, demo):
 def browser():
     with sync_playwright() as playwright:
         try:
-            browser = launch_browser(playwright)
-        except Exception as error:  # a missing browser must fail CI, never skip
+            browser, error = launch_browser(playwright), None
+        except Exception as exc:  # a missing browser must fail CI, never skip
+            browser, error = None, exc
+        if error is not None:
             pytest.fail(f"Cannot start Chromium for the e2e tests: {error}", pytrace=False)
         yield browser
         browser.close()
