@@ -226,5 +226,6 @@ def describe(audience: Audience | None) -> str:
         if mask:
             parts.append(", ".join(m.label for m in from_mask(enum_cls, mask)))
     if audience.has_orgs:
-        parts.append(f"{len(audience.orgs)} named partner(s)")
+        count = len(audience.orgs)
+        parts.append(f"{count} named partner{'' if count == 1 else 's'}")
     return " · ".join(parts) or "Everyone"

@@ -55,7 +55,10 @@ class AudienceForm(Form):
     partner_types = MultiCheckboxField("Partner types", choices=enum_choices(PartnerType))
     regions = MultiCheckboxField("Regions", choices=enum_choices(Region))
     personas = MultiCheckboxField("Personas", choices=enum_choices(Persona))
-    orgs = SelectMultipleField("Only these partners", coerce=int)
+    orgs = SelectMultipleField(
+        "Only these partners", coerce=int,
+        description="Hold Ctrl (Cmd on a Mac) to pick several. Pick none to leave partners open.",
+    )
 
     ENUMS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
 

@@ -19,8 +19,8 @@ class PartnerForm(FlaskForm):
 
 
 class TierForm(FlaskForm):
-    tier = SelectField("Tier", choices=enum_choices(Tier))
+    tier = SelectField("New tier", choices=enum_choices(Tier))
 
 
 class StatusForm(FlaskForm):
-    status = SelectField("Status", choices=enum_choices(OrgStatus))
+    status = SelectField("New status", choices=enum_choices(OrgStatus))

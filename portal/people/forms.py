@@ -9,7 +9,7 @@ from portal.core.forms import choices, enum_choices
 class PersonForm(FlaskForm):
     name = StringField("Name", validators=[DataRequired(), Length(max=200)])
     email = EmailField("Email", validators=[DataRequired(), Email(), Length(max=254)])
-    persona = SelectField("Persona", choices=enum_choices(Persona))
+    persona = SelectField("Room", choices=enum_choices(Persona), description="The room they land in.")
     role = SelectField("Role")
 
     def set_roles(self, roles: list[Role]) -> None:

@@ -11,7 +11,8 @@ class PersonError(ValueError):
 
 
 def roles_for(org: Organization) -> list[Role]:
-    return [Role.admin, Role.channel_manager] if org.is_vendor else [Role.partner_admin, Role.partner_user]
+    """Roles a person of this org may hold, the least powerful first (the form's default)."""
+    return [Role.channel_manager, Role.admin] if org.is_vendor else [Role.partner_user, Role.partner_admin]
 
 
 def add_person(actor: User, org: Organization, name: str, email: str, persona: Persona, role: Role) -> User:

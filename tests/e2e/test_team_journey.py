@@ -7,13 +7,7 @@ from playwright.sync_api import expect
 
 from e2e_support import sign_in
 
-pytestmark = [
-    pytest.mark.e2e,
-    # The team page's SelectFields pass (value, label) tuples (portal/partners/forms.py
-    # enum_choices), which WTForms 3.3 deprecates; with filterwarnings=error the page would
-    # 500. Narrow and temporary: drop this once enum_choices returns SelectChoice objects.
-    pytest.mark.filterwarnings("ignore:Passing SelectField choices as tuples:DeprecationWarning"),
-]
+pytestmark = pytest.mark.e2e
 
 
 def _row(page, name):
