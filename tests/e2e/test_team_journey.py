@@ -48,7 +48,7 @@ def test_admin_invites_someone_without_a_page_reload(new_page):
     form = admin.locator("#add-person")
     form.get_by_label("Name", exact=True).fill("Nia Newcomer")
     form.get_by_label("Email", exact=True).fill("nia@gold.demo")
-    form.get_by_label("Persona", exact=True).select_option(label="Marketing")
+    form.get_by_label("Room", exact=True).select_option(label="Marketing")
     form.get_by_label("Role", exact=True).select_option(label="Partner user")
     form.get_by_role("button", name="Send invitation").click()
 
