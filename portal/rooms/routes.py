@@ -39,16 +39,7 @@ def room(persona: str):
                 ROOM_FEED_SIZE)
     if page.page > 1 and is_partial():  # "Show more": just the next items
         return render("rooms/room.html", "announcement_items", persona=persona, page=page)
-    return render("rooms/room.html", persona=persona, intro=ROOM_INTROS[persona], page=page,
-                  team_size=_team_size(current_user))
-
-
-def _team_size(user: User) -> int | None:
-    if user.is_vendor:
-        return None
-    return db.session.scalar(
-        sa.select(sa.func.count(User.id)).where(User.org_id == user.org_id, User.active.is_(True))
-    )
+    return render("rooms/room.html", persona=persona, intro=ROOM_INTROS[persona], page=page)
 
 
 # --- vendor: announcements ----------------------------------------------------------------
