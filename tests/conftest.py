@@ -4,7 +4,6 @@ import os
 import shutil
 
 import pytest
-import sqlalchemy as sa
 
 os.environ.setdefault("PORTAL_SECRET_KEY", "test-secret-key")
 

@@ -1,6 +1,6 @@
 """Forms shared across domains: login and passwords, and the one audience editor."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, EmailField, PasswordField, SelectMultipleField, StringField
+from wtforms import BooleanField, Form, EmailField, PasswordField, SelectMultipleField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget

@@ -6,11 +6,11 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.core import auth, mail
+from portal.core import auth
 from portal.core.access import public, vendor_admin_required, vendor_required
 from portal.core.audit import events
 from portal.core.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
-from portal.core.models import OutboxEmail, Organization, OrgKind, User
+from portal.core.models import OutboxEmail, Organization, User
 from portal.core.passwords import verify_password
 from portal.extensions import db
 from portal.web.htmx import render

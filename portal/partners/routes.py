@@ -1,5 +1,4 @@
 """Vendor console: the partner list, partner detail, onboarding, tier and status."""
-import sqlalchemy as sa
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 

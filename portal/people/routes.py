@@ -1,7 +1,6 @@
 """Team pages: an admin (partner admin, or vendor admin for vendor staff) manages the
 people of their own org."""
-import sqlalchemy as sa
-from flask import Blueprint, abort, flash, redirect, url_for
+from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from portal.core.access import get_or_404, people_visible_to, roles_required

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.core import clock
 from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required
-from portal.core.models import Organization, Persona, User
+from portal.core.models import Organization, Persona
 from portal.extensions import db
 from portal.rooms import services
 from portal.rooms.forms import AnnouncementForm
@@ -74,20 +74,16 @@ def _input(form: AnnouncementForm) -> services.AnnouncementInput:
 @bp.route("/announcements/new", methods=["GET", "POST"])
 @vendor_admin_required
 def new_announcement():
-    form = _form()
-    if form.validate_on_submit():
-        services.save_announcement(current_user, None, _input(form))
-        db.session.commit()
-        flash("Announcement saved.")
-        return redirect(url_for("rooms.announcements"), 303)
-    return render("rooms/announcement_form.html", form=form, announcement=None,
-                  status=422 if form.errors else 200)
+    return _edit(None)
 
 
 @bp.route("/announcements/<int:announcement_id>/edit", methods=["GET", "POST"])
 @vendor_admin_required
 def edit_announcement(announcement_id: int):
-    announcement = get_or_404(sa.select(Announcement), Announcement, announcement_id)
+    return _edit(get_or_404(sa.select(Announcement), Announcement, announcement_id))
+
+
+def _edit(announcement: Announcement | None):
     form = _form(announcement)
     if form.validate_on_submit():
         services.save_announcement(current_user, announcement, _input(form))
