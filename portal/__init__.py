@@ -3,7 +3,6 @@ import logging
 from pathlib import Path
 
 from flask import Flask
-from flask_login import AnonymousUserMixin
 
 from portal import config as settings
 from portal.extensions import csrf, db, login_manager, migrate
@@ -31,7 +30,6 @@ def _init_extensions(app: Flask) -> None:
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)
     login_manager.init_app(app)
-    login_manager.anonymous_user = Anonymous
     login_manager.session_protection = "basic"
     with app.app_context():
         database.configure(db.engine)
@@ -61,7 +59,3 @@ def _register_web_layer(app: Flask) -> None:
     errors.register(app)
     templating.register(app)
 
-
-class Anonymous(AnonymousUserMixin):
-    is_vendor = False
-    role = None

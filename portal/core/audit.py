@@ -1,6 +1,7 @@
 """Audit events: who changed what, when, with before/after. Written in the same
 transaction as the change, so a rolled-back change leaves no event."""
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from portal.core.models import AuditEvent, Organization, User
 from portal.extensions import db
@@ -29,7 +30,7 @@ def _org_of(subject):
 
 
 def events(action_prefix: str = "", org_id: int | None = None):
-    stmt = sa.select(AuditEvent).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
+    stmt = sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).order_by(AuditEvent.at.desc(), AuditEvent.id.desc())
     if action_prefix:
         stmt = stmt.where(AuditEvent.action.startswith(action_prefix))
     if org_id:

@@ -2,6 +2,7 @@
 from dataclasses import dataclass
 
 import sqlalchemy as sa
+from sqlalchemy.orm import selectinload
 
 from portal.core import audit
 from portal.core.access import partners_visible_to
@@ -39,7 +40,7 @@ class PartnerError(ValueError):
 
 
 def search_partners(actor: User, filters: PartnerFilters):
-    stmt = partners_visible_to(actor).order_by(Organization.name)
+    stmt = partners_visible_to(actor).options(selectinload(Organization.parent)).order_by(Organization.name)
     if filters.q:
         stmt = stmt.where(Organization.name.ilike(f"%{_escape_like(filters.q)}%", escape="\\"))
     for column, value in (

@@ -6,7 +6,7 @@ from flask_login import current_user
 
 from portal.core import clock
 from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required
-from portal.core.models import Organization, Persona
+from portal.core.models import Audience, Organization, Persona
 from portal.extensions import db
 from portal.rooms import services
 from portal.rooms.forms import AnnouncementForm
@@ -48,7 +48,7 @@ def room(persona: str):
 @bp.get("/announcements")
 @vendor_admin_required
 def announcements():
-    page = paginate(services.all_announcements().options(selectinload(Announcement.audience)),
+    page = paginate(services.all_announcements().options(selectinload(Announcement.audience).selectinload(Audience.orgs)),
                     request.args.get("page", 1, type=int))
     return render("rooms/announcements.html", "rows", page=page, describe=describe)
 
