@@ -34,18 +34,22 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure(db.engine)
 
+    from portal.assets import indexing
     from portal.core.routes import load_user
+
+    indexing.init_app(app)
 
     login_manager.user_loader(load_user)
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.assets.routes import bp as assets_bp
     from portal.core.routes import auth_bp, system_bp
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
     from portal.rooms.routes import bp as rooms_bp
 
-    for blueprint in (auth_bp, system_bp, rooms_bp, partners_bp, people_bp):
+    for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, partners_bp, people_bp):
         app.register_blueprint(blueprint)
 
 

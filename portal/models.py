@@ -1,3 +1,4 @@
 """Every domain's models, imported in one place so Alembic sees one registry."""
 from portal.core.models import *  # noqa: F401,F403
 from portal.rooms.models import *  # noqa: F401,F403
+from portal.assets.models import *  # noqa: F401,F403

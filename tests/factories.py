@@ -1,5 +1,6 @@
 """Small factories for rows the demo seed does not have."""
 import itertools
+from datetime import timedelta
 
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, Tier, User
@@ -34,3 +35,20 @@ def make_announcement(spec: AudienceSpec = AudienceSpec(), **kw) -> Announcement
     db.session.add(announcement)
     db.session.flush()
     return announcement
+
+
+def make_asset(actor: User, spec: AudienceSpec = AudienceSpec(), text: str = "Plain words.", filename: str = "notes.md",
+               data: bytes | None = None, **kw):
+    """An asset with one file version, made through the real upload pipeline."""
+    from portal.assets import services
+    from portal.assets.files import prepare
+    from portal.assets.models import AssetType
+    from portal.core import clock
+
+    n = next(_seq)
+    values = dict(title=f"Asset {n}", summary="", asset_type=AssetType.datasheet, product_id=None, tags="",
+                  language="en", publish_at=clock.now() - timedelta(days=1), expire_at=None, external_url=None,
+                  audience=spec)
+    values.update(kw)
+    file = prepare(data if data is not None else text.encode(), filename, services.blob_store())
+    return services.create_asset(actor, services.AssetInput(**values), file)

@@ -3,6 +3,8 @@ for transactions that may write, so a read-then-write can never lose an update."
 from flask import has_request_context, request
 from sqlalchemy import event
 
+from portal.extensions import db
+
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
 
@@ -22,5 +24,19 @@ def configure(engine) -> None:
     def on_begin(connection):
         # GET requests never change state (house rule), so they read without taking the
         # write lock; everything else (POSTs, CLI, jobs) takes it up front.
-        read_only = has_request_context() and request.method in SAFE_METHODS
+        read_only = connection.get_execution_options().get("read_only") or (
+            has_request_context() and request.method in SAFE_METHODS
+        )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def read_only(engine):
+    """The engine for work that only reads (e.g. feeding the search index): on SQLite its
+    transactions never take the write lock, however long they run."""
+    return engine.execution_options(read_only=True)
+
+
+def end_transaction() -> None:
+    """End the session's transaction before slow work outside the database (e.g. reading an
+    uploaded PDF), so SQLite's write lock is not held meanwhile. Loaded objects reload on use."""
+    db.session.rollback()

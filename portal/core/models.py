@@ -223,3 +223,13 @@ class LoginAttempt(db.Model):
     email: Mapped[str] = mapped_column(sa.String(254))
     ip: Mapped[str] = mapped_column(sa.String(64))
     success: Mapped[bool]
+
+
+class Product(db.Model):
+    """The vendor's product list: assets, templates and deals name products from it."""
+
+    __tablename__ = "products"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(sa.String(120), unique=True)
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)

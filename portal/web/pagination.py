@@ -2,12 +2,26 @@
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_sqlalchemy.pagination import SelectPagination
 
 from portal.extensions import db
 
 
-def paginate(stmt, page: int):
-    return db.paginate(stmt, page=max(page, 1), per_page=current_app.config["PAGE_SIZE"], error_out=False)
+class RowPagination(SelectPagination):
+    """Pages of whole rows (an entity with aggregates beside it), not just the first column."""
+
+    def _query_items(self) -> list:
+        select = self._query_args["select"].limit(self.per_page).offset(self._query_offset)
+        return list(self._query_args["session"].execute(select).all())
+
+
+def paginate(stmt, page: int, rows: bool = False):
+    """One page of `stmt` with the portal's page size; rows=True keeps every selected column."""
+    per_page = current_app.config["PAGE_SIZE"]
+    if rows:
+        return RowPagination(select=stmt, session=db.session(), page=max(page, 1), per_page=per_page,
+                             error_out=False)
+    return db.paginate(stmt, page=max(page, 1), per_page=per_page, error_out=False)
 
 
 @dataclass

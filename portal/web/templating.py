@@ -3,6 +3,7 @@ from datetime import datetime
 
 from flask import request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from portal.core.models import Persona
 from portal.core.markdown import as_markup
 
@@ -19,8 +20,21 @@ def page_url(page: int) -> str:
     return url_for(request.endpoint, **(request.view_args or {}), **args)
 
 
+def search_highlight(html: str) -> Markup:
+    """Trust HTML from the search library's highlighter: all text escaped, only <mark> added."""
+    return Markup(html)
+
+
+def filesize(size: int) -> str:
+    if size < 1024:
+        return f"{size} bytes"
+    return f"{size / 1024:.1f} KB" if size < 1024 * 1024 else f"{size / 1024 / 1024:.1f} MB"
+
+
 def register(app) -> None:
     app.jinja_env.filters["rendered_markdown"] = as_markup
+    app.jinja_env.filters["search_highlight"] = search_highlight
+    app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["date"] = date
     app.jinja_env.globals.update(
         htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user

@@ -1,0 +1,1 @@
+"""The asset library: upload, versions, audience-smart listing, downloads, search."""

@@ -1,0 +1,555 @@
+"""Uploaded files for the asset library: what they are, their text, a preview, and storage.
+
+Independent of Flask and the database. The type of a file comes from its bytes, never
+from its name; the name only has to agree (house rule 12). `prepare` runs the whole
+pipeline for an upload; `BlobStore` keeps files content-addressed on disk.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import enum
+import hashlib
+import io
+import logging
+import os
+import posixpath
+import re
+import tempfile
+import threading
+import unicodedata
+import xml.etree.ElementTree as ElementTree
+import zipfile
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import NamedTuple
+
+import pypdfium2 as pdfium
+import pypdfium2.raw as pdfium_raw
+from PIL import Image, ImageOps
+
+logger = logging.getLogger(__name__)
+
+MAX_TEXT_CHARS = 200_000
+PREVIEW_WIDTH = 640
+# Keeps the preview of a very tall page or image from becoming a huge bitmap.
+PREVIEW_MAX_HEIGHT = 4 * PREVIEW_WIDTH
+MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+MAX_FILENAME_CHARS = 200
+ACCEPTED = "Accepted: PDF, PNG, JPEG, DOCX, PPTX, XLSX, TXT, MD."
+
+PDF_MARKER = b"%PDF-"
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+JPEG_SIGNATURE = b"\xff\xd8\xff"
+ZIP_SIGNATURE = b"PK\x03\x04"
+
+# PDFium is not thread-safe, not even across documents, and threaded workers share it.
+_PDFIUM_LOCK = threading.Lock()
+
+
+class FileKind(enum.Enum):
+    pdf = "pdf"
+    png = "png"
+    jpeg = "jpeg"
+    docx = "docx"
+    pptx = "pptx"
+    xlsx = "xlsx"
+    text = "text"
+    markdown = "markdown"
+
+    @property
+    def mime(self) -> str:
+        return _DETAILS[self].mime
+
+    @property
+    def extensions(self) -> tuple[str, ...]:
+        return _DETAILS[self].extensions
+
+    @property
+    def label(self) -> str:
+        return _DETAILS[self].label
+
+    @property
+    def is_image(self) -> bool:
+        return self in (FileKind.png, FileKind.jpeg)
+
+
+class _Details(NamedTuple):
+    mime: str
+    extensions: tuple[str, ...]
+    label: str
+    in_a_sentence: str
+
+
+_OOXML = "application/vnd.openxmlformats-officedocument"
+_DETAILS = {
+    FileKind.pdf: _Details("application/pdf", (".pdf",), "PDF", "a PDF"),
+    FileKind.png: _Details("image/png", (".png",), "PNG image", "a PNG image"),
+    FileKind.jpeg: _Details("image/jpeg", (".jpg", ".jpeg"), "JPEG image", "a JPEG image"),
+    FileKind.docx: _Details(f"{_OOXML}.wordprocessingml.document", (".docx",),
+                            "Word document", "a Word document"),
+    FileKind.pptx: _Details(f"{_OOXML}.presentationml.presentation", (".pptx",),
+                            "PowerPoint presentation", "a PowerPoint presentation"),
+    FileKind.xlsx: _Details(f"{_OOXML}.spreadsheetml.sheet", (".xlsx",),
+                            "Excel workbook", "an Excel workbook"),
+    FileKind.text: _Details("text/plain; charset=utf-8", (".txt",), "Text", "plain text"),
+    FileKind.markdown: _Details("text/markdown; charset=utf-8", (".md", ".markdown"),
+                                "Markdown", "Markdown"),
+}
+_TEXT_KINDS = (FileKind.text, FileKind.markdown)
+_ALL_EXTENSIONS = frozenset(ext for details in _DETAILS.values() for ext in details.extensions)
+_OFFICE_MAIN_PARTS = {
+    FileKind.docx: "word/document.xml",
+    FileKind.pptx: "ppt/presentation.xml",
+    FileKind.xlsx: "xl/workbook.xml",
+}
+
+
+class FileRejected(ValueError):
+    """An upload we won't take; the message is a clear sentence for the uploader."""
+
+
+# --- What a file is -------------------------------------------------------------------
+
+
+def sniff(data: bytes, filename: str) -> FileKind:
+    """The kind of file `data` holds; FileRejected unless its name agrees and it opens."""
+    if not data:
+        raise FileRejected("This file is empty.")
+    extension = _extension(filename)
+    kind = _kind_from_content(data, extension)
+    if extension not in kind.extensions:
+        raise FileRejected(_mismatch_message(kind, extension))
+    _check_intact(kind, data)
+    return kind
+
+
+def _extension(filename: str) -> str:
+    return os.path.splitext(_safe_filename(filename))[1].lower()
+
+
+def _kind_from_content(data: bytes, extension: str) -> FileKind:
+    if PDF_MARKER in data[:1024]:
+        return FileKind.pdf
+    if data.startswith(PNG_SIGNATURE):
+        return FileKind.png
+    if data.startswith(JPEG_SIGNATURE):
+        return FileKind.jpeg
+    if data.startswith(ZIP_SIGNATURE):
+        return _office_kind(data)
+    if _is_utf8_text(data):
+        return _text_kind(extension)
+    if extension in FileKind.text.extensions + FileKind.markdown.extensions:
+        raise FileRejected("This text file isn't UTF-8. Save it as UTF-8 and upload it again.")
+    raise _unknown_type("its content isn't a type we accept")
+
+
+def _office_kind(data: bytes) -> FileKind:
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            names = set(archive.namelist())
+    except zipfile.BadZipFile:
+        raise FileRejected("This ZIP file is damaged and can't be opened.") from None
+    for kind, main_part in _OFFICE_MAIN_PARTS.items():
+        if main_part in names:
+            if any(name.lower().endswith("vbaproject.bin") for name in names):
+                raise FileRejected(f"This {kind.label} contains macros, which we don't accept. "
+                                   f"Save it without macros as {kind.extensions[0]}.")
+            return kind
+    raise _unknown_type("it's a ZIP archive, not a Word, PowerPoint or Excel file")
+
+
+def _is_utf8_text(data: bytes) -> bool:
+    if b"\x00" in data:
+        return False
+    try:
+        data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _text_kind(extension: str) -> FileKind:
+    """Text content says nothing of Markdown versus plain text, so the name decides."""
+    for kind in _TEXT_KINDS:
+        if extension in kind.extensions:
+            return kind
+    if extension and extension not in _ALL_EXTENSIONS:
+        raise _unknown_type(f"{extension} files aren't accepted")
+    return FileKind.text  # the caller reports the name that doesn't match
+
+
+def _unknown_type(reason: str) -> FileRejected:
+    return FileRejected(f"We can't use this file: {reason}. {ACCEPTED}")
+
+
+def _mismatch_message(kind: FileKind, extension: str) -> str:
+    content = f"This file's content is {_DETAILS[kind].in_a_sentence}"
+    name = f"its name ends in {extension}" if extension else "its name has no extension"
+    advice = f"Rename it to end in {kind.extensions[0]}, or upload the file you meant."
+    return f"{content}, but {name}. {advice}"
+
+
+def _check_intact(kind: FileKind, data: bytes) -> None:
+    if kind is FileKind.pdf:
+        _check_pdf_opens(data)
+    elif kind.is_image:
+        _check_image_verifies(kind, data)
+
+
+def _check_pdf_opens(data: bytes) -> None:
+    with _PDFIUM_LOCK:
+        try:
+            document = pdfium.PdfDocument(data)
+        except pdfium.PdfiumError as error:
+            if error.err_code == pdfium_raw.FPDF_ERR_PASSWORD:
+                raise FileRejected("This PDF is password-protected. "
+                                   "Upload a copy without a password.") from None
+            raise FileRejected("This PDF is damaged and can't be opened.") from None
+        try:
+            page_count = len(document)
+        finally:
+            document.close()
+    if page_count == 0:
+        raise FileRejected("This PDF has no pages.")
+
+
+def _check_image_verifies(kind: FileKind, data: bytes) -> None:
+    too_large = FileRejected(f"This {kind.label} has too many pixels for us to use.")
+    try:
+        with Image.open(io.BytesIO(data), formats=[kind.value.upper()]) as image:
+            width, height = image.size
+            image.verify()
+    # The warning arrives as an exception where warnings are errors (as under pytest).
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning):
+        raise too_large from None
+    except Exception:  # Pillow reports damage through many exception types
+        raise FileRejected(f"This {kind.label} is damaged and can't be opened.") from None
+    if _has_too_many_pixels(width, height):
+        raise too_large
+
+
+def _has_too_many_pixels(width: int, height: int) -> bool:
+    return Image.MAX_IMAGE_PIXELS is not None and width * height > Image.MAX_IMAGE_PIXELS
+
+
+# --- Searchable text ------------------------------------------------------------------
+
+
+def extract_text(kind: FileKind, data: bytes) -> str:
+    """The searchable text of a file sniff() accepted, whitespace collapsed, capped at
+    MAX_TEXT_CHARS. Never raises: what could be read, "" at worst."""
+    reader = _TEXT_READERS.get(kind)
+    if reader is None:
+        return ""
+    parts: list[str] = []
+    length = 0
+    try:
+        with contextlib.closing(reader(data)) as texts:
+            for text in texts:
+                part = _collapse_whitespace(text)
+                if part:
+                    parts.append(part)
+                    length += len(part)
+                if length >= MAX_TEXT_CHARS:
+                    break
+    except Exception:  # a damaged part must not lose what was read before it
+        logger.warning("Could not read all the text of a %s", kind.label, exc_info=True)
+    return "\n\n".join(parts)[:MAX_TEXT_CHARS]
+
+
+_LINE_ENDINGS = re.compile(r"\r\n?")
+# Control characters count as space: they only get in the way of search.
+_SPACES = re.compile(r"(?:[^\S\n]|[\x00-\x08\x0e-\x1f\x7f])+")
+_SPACES_AROUND_NEWLINES = re.compile(r" ?\n ?")
+_BLANK_LINES = re.compile(r"\n{3,}")
+
+
+def _collapse_whitespace(text: str) -> str:
+    text = _SPACES.sub(" ", _LINE_ENDINGS.sub("\n", text))
+    text = _SPACES_AROUND_NEWLINES.sub("\n", text)
+    return _BLANK_LINES.sub("\n\n", text).strip()
+
+
+def _text_file_text(data: bytes) -> Iterator[str]:
+    yield data.decode("utf-8-sig", errors="replace")
+
+
+def _pdf_page_texts(data: bytes) -> Iterator[str]:
+    # The lock is taken per PDFium call, never held while the caller runs between pages.
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(data)
+        page_count = len(document)
+    try:
+        for index in range(page_count):
+            with _PDFIUM_LOCK:
+                text = _pdf_page_text(document, index)
+            yield text
+    finally:
+        with _PDFIUM_LOCK:
+            document.close()
+
+
+def _pdf_page_text(document: pdfium.PdfDocument, index: int) -> str:
+    page = document[index]
+    try:
+        text_page = page.get_textpage()
+        try:
+            return text_page.get_text_range()
+        finally:
+            text_page.close()
+    finally:
+        page.close()
+
+
+def _docx_texts(data: bytes) -> Iterator[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        yield from _xml_texts(_read_parts(archive, ["word/document.xml"]))
+
+
+def _pptx_slide_texts(data: bytes) -> Iterator[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        yield from _xml_texts(_read_parts(archive, _slides_in_order(archive)))
+
+
+def _xlsx_texts(data: bytes) -> Iterator[str]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        worksheets = sorted(name for name in archive.namelist()
+                            if name.startswith("xl/worksheets/") and name.endswith(".xml"))
+        yield from _xml_texts(_read_parts(archive, ["xl/sharedStrings.xml", *worksheets]))
+
+
+def _slides_in_order(archive: zipfile.ZipFile) -> list[str]:
+    """Slide part names in the order the presentation shows them, which need not be the
+    order of their file names once slides have been moved."""
+    presentation = ElementTree.fromstring(archive.read("ppt/presentation.xml"))
+    relationships = ElementTree.fromstring(archive.read("ppt/_rels/presentation.xml.rels"))
+    targets = {rel.get("Id"): rel.get("Target", "") for rel in relationships}
+    slide_ids = [element for element in presentation.iter() if _local_name(element) == "sldId"]
+    return [_part_name("ppt", targets.get(_relationship_id(slide), "")) for slide in slide_ids]
+
+
+def _relationship_id(slide_id: ElementTree.Element) -> str | None:
+    """The namespaced r:id attribute, not the slide's plain numeric id."""
+    return next((value for key, value in slide_id.attrib.items()
+                 if key.startswith("{") and key.endswith("}id")), None)
+
+
+def _part_name(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return target.lstrip("/")
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+def _read_parts(archive: zipfile.ZipFile, names: Iterable[str]) -> Iterator[tuple[str, bytes]]:
+    """(name, content) of the parts that exist, skipping any that would take the total
+    uncompressed size past MAX_UNCOMPRESSED_BYTES (zip bombs)."""
+    budget = MAX_UNCOMPRESSED_BYTES
+    present = set(archive.namelist())
+    for name in names:
+        if name not in present:
+            continue
+        # zipfile never inflates a member past its declared size, so the check holds.
+        size = archive.getinfo(name).file_size
+        if size > budget:
+            logger.warning("Skipped %s: %d bytes uncompressed is over the limit", name, size)
+            continue
+        budget -= size
+        yield name, archive.read(name)
+
+
+# Text runs, and the elements that end a line: paragraphs, line breaks, spreadsheet strings.
+_TEXT_ELEMENTS = frozenset({"t"})
+_LINE_BREAK_ELEMENTS = frozenset({"p", "br", "cr", "si", "is"})
+_SPACE_ELEMENTS = frozenset({"tab"})
+
+
+def _xml_texts(parts: Iterable[tuple[str, bytes]]) -> Iterator[str]:
+    """The text of each OOXML part. Elements are matched by local name, so transitional
+    and strict OOXML namespaces both work."""
+    for name, part in parts:
+        if b"<!DOCTYPE" in part:
+            logger.warning("Skipped %s: OOXML parts have no DTD, so this one is hostile", name)
+            continue
+        try:
+            text = _xml_text(part)
+        except ElementTree.ParseError as error:
+            logger.warning("Skipped %s, which is not well-formed XML: %s", name, error)
+            continue
+        yield text
+
+
+def _xml_text(part: bytes) -> str:
+    pieces: list[str] = []
+    for _, element in ElementTree.iterparse(io.BytesIO(part), events=("end",)):
+        name = _local_name(element)
+        if name in _TEXT_ELEMENTS:
+            pieces.append(element.text or "")
+        elif name in _LINE_BREAK_ELEMENTS:
+            pieces.append("\n")
+        elif name in _SPACE_ELEMENTS:
+            pieces.append(" ")
+        element.clear()
+    return "".join(pieces)
+
+
+def _local_name(element: ElementTree.Element) -> str:
+    return element.tag.rpartition("}")[2]
+
+
+_TEXT_READERS = {
+    FileKind.pdf: _pdf_page_texts,
+    FileKind.docx: _docx_texts,
+    FileKind.pptx: _pptx_slide_texts,
+    FileKind.xlsx: _xlsx_texts,
+    FileKind.text: _text_file_text,
+    FileKind.markdown: _text_file_text,
+}
+
+
+# --- Previews -------------------------------------------------------------------------
+
+
+def make_preview(kind: FileKind, data: bytes) -> bytes | None:
+    """A PNG at most PREVIEW_WIDTH wide: a PDF's first page or the image itself,
+    re-encoded without metadata. None for other kinds, or when it can't be made."""
+    if kind is FileKind.pdf:
+        to_image = _render_first_page
+    elif kind.is_image:
+        to_image = _open_image
+    else:
+        return None
+    try:
+        image = to_image(data)
+        return None if image is None else _encode_preview(image)
+    except Exception as error:  # a preview is optional; the upload stands without one
+        logger.warning("No preview for a %s: %r", kind.label, error)
+        return None
+
+
+def _render_first_page(data: bytes) -> Image.Image:
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(data)
+        try:
+            page = document[0]
+            try:
+                width, height = page.get_size()
+                scale = min(PREVIEW_WIDTH / width, PREVIEW_MAX_HEIGHT / height)
+                bitmap = page.render(scale=scale)
+                try:
+                    # convert() copies the pixels out of PDFium's buffer before it is freed.
+                    return bitmap.to_pil().convert("RGB")
+                finally:
+                    bitmap.close()
+            finally:
+                page.close()
+        finally:
+            document.close()
+
+
+def _open_image(data: bytes) -> Image.Image | None:
+    with Image.open(io.BytesIO(data)) as image:
+        if _has_too_many_pixels(*image.size):
+            logger.warning("No preview for an image of %dx%d pixels", *image.size)
+            return None
+        # The re-encoded preview loses EXIF, so apply its rotation to the pixels first.
+        return ImageOps.exif_transpose(image)
+
+
+def _encode_preview(image: Image.Image) -> bytes:
+    has_alpha = image.mode in ("RGBA", "LA", "PA") or "transparency" in image.info
+    image = image.convert("RGBA" if has_alpha else "RGB")
+    image.thumbnail((PREVIEW_WIDTH, PREVIEW_MAX_HEIGHT))
+    # Rebuilt from raw pixels so no metadata (EXIF, ICC, text chunks) can come along.
+    clean = Image.frombytes(image.mode, image.size, image.tobytes())
+    output = io.BytesIO()
+    clean.save(output, format="PNG")
+    return output.getvalue()
+
+
+# --- Storage --------------------------------------------------------------------------
+
+_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
+
+
+class BlobStore:
+    """Content-addressed file storage: files live under root/ab/cd/<sha256 hex>."""
+
+    def __init__(self, root: str | os.PathLike) -> None:
+        self.root = Path(root)
+
+    def put(self, data: bytes) -> str:
+        """Store `data` and return its SHA-256 hex; storing the same bytes again is a no-op."""
+        sha = hashlib.sha256(data).hexdigest()
+        target = self.path(sha)
+        if target.is_file():
+            return sha
+        target.parent.mkdir(parents=True, exist_ok=True)
+        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
+        try:
+            with os.fdopen(descriptor, "wb") as file:
+                file.write(data)
+                file.flush()
+                # Without this, a crash could leave a short file under a valid name,
+                # which put() would then treat as already stored for good.
+                os.fsync(file.fileno())
+            os.replace(temporary, target)
+        except BaseException:
+            Path(temporary).unlink(missing_ok=True)
+            raise
+        return sha
+
+    def path(self, sha: str) -> Path:
+        if not isinstance(sha, str) or not _SHA256_HEX.fullmatch(sha):
+            raise ValueError(f"Not a SHA-256 hex digest: {sha!r}")
+        return self.root / sha[:2] / sha[2:4] / sha
+
+    def exists(self, sha: str) -> bool:
+        return self.path(sha).is_file()
+
+    def read(self, sha: str) -> bytes:
+        return self.path(sha).read_bytes()
+
+
+# --- The whole upload -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PreparedFile:
+    kind: FileKind
+    sha256: str
+    size: int
+    filename: str
+    text: str
+    preview_sha: str | None
+
+
+def prepare(data: bytes, filename: str, store: BlobStore) -> PreparedFile:
+    """Check an upload, store it and its preview, and read its text. Raises FileRejected,
+    with nothing stored, when the file isn't one we take."""
+    kind = sniff(data, filename)
+    sha = store.put(data)
+    text = extract_text(kind, data)
+    preview = make_preview(kind, data)
+    preview_sha = None if preview is None else store.put(preview)
+    return PreparedFile(kind=kind, sha256=sha, size=len(data), filename=_safe_filename(filename),
+                        text=text, preview_sha=preview_sha)
+
+
+# Invisible characters that could hide or reverse part of a name (e.g. U+202E).
+_UNSAFE_CATEGORIES = frozenset({"Cc", "Cf", "Cs", "Zl", "Zp"})
+
+
+def _safe_filename(filename: str) -> str:
+    """The base name only, without control or invisible characters, at most
+    MAX_FILENAME_CHARS long and keeping its extension when shortened."""
+    name = unicodedata.normalize("NFC", re.split(r"[/\\]", filename)[-1])
+    name = "".join(char for char in name if unicodedata.category(char) not in _UNSAFE_CATEGORIES)
+    name = name.strip(" .")
+    if len(name) <= MAX_FILENAME_CHARS:
+        return name
+    stem, extension = os.path.splitext(name)
+    if len(extension) >= MAX_FILENAME_CHARS:
+        return name[:MAX_FILENAME_CHARS]
+    return stem[: MAX_FILENAME_CHARS - len(extension)] + extension

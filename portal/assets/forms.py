@@ -1,0 +1,56 @@
+from flask_wtf import FlaskForm
+from flask_wtf.file import FileField, FileRequired
+from wtforms import DateTimeLocalField, FormField, SelectField, StringField, TextAreaField
+from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
+
+from portal.core.forms import AudienceForm, choices, enum_choices
+from portal.assets.models import LANGUAGES, AssetType
+
+ACCEPT = ".pdf,.png,.jpg,.jpeg,.docx,.pptx,.xlsx,.txt,.md,.markdown"
+FILE_HINT = "PDF, PNG, JPEG, Word, PowerPoint, Excel, plain text or Markdown."
+
+
+class AssetForm(FlaskForm):
+    title = StringField("Title", validators=[DataRequired(), Length(max=200)])
+    summary = TextAreaField("Summary", validators=[Optional(), Length(max=1000)],
+                            description="One or two sentences partners see in lists and search results.")
+    asset_type = SelectField("Type", choices=enum_choices(AssetType))
+    product_id = SelectField("Product", coerce=int)
+    tags = StringField("Tags", validators=[Optional(), Length(max=300)], description="Separate tags with commas.")
+    language = SelectField("Language", choices=choices(LANGUAGES.items()), default="en")
+    file = FileField("File", render_kw={"accept": ACCEPT}, description=FILE_HINT)
+    external_url = StringField("Video link", validators=[Optional(), URL(require_tld=True), Length(max=500)],
+                               description="For videos: an https:// link to where the video plays.")
+    publish_at = DateTimeLocalField("Publish at (UTC)", validators=[DataRequired()])
+    expire_at = DateTimeLocalField("Expires at (UTC)", validators=[Optional()],
+                                   description="Partners stop seeing it then; you still do, marked expired.")
+    audience = FormField(AudienceForm)
+
+    def __init__(self, *args, has_file: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.has_file = has_file  # editing an asset that already has a file
+
+    def set_product_choices(self, products) -> None:
+        self.product_id.choices = choices([(0, "— No product —")] + [(p.id, p.name) for p in products])
+
+    def validate_external_url(self, field):
+        if field.data and not field.data.lower().startswith("https://"):
+            raise ValidationError("Use an https:// link.")
+        if self.asset_type.data == AssetType.video.value and not field.data:
+            raise ValidationError("A video needs a link.")
+
+    def validate_file(self, field):
+        is_video = self.asset_type.data == AssetType.video.value
+        if is_video and field.data:
+            raise ValidationError("A video is a link, not a file: leave this empty.")
+        if not is_video and not field.data and not self.has_file:
+            raise ValidationError("Choose the file partners will download.")
+
+    def validate_expire_at(self, field):
+        if field.data and self.publish_at.data and field.data <= self.publish_at.data:
+            raise ValidationError("The expiry must come after the publish date.")
+
+
+class VersionForm(FlaskForm):
+    file = FileField("New file", validators=[FileRequired("Choose the new file.")],
+                     render_kw={"accept": ACCEPT}, description=FILE_HINT)

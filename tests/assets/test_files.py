@@ -1,0 +1,454 @@
+"""Uploaded files: sniffing from bytes, text, previews, content-addressed storage.
+
+Every fixture is a real file made by the library that writes that format."""
+
+import hashlib
+import io
+import zipfile
+
+import docx
+import openpyxl
+import pptx
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from PIL import Image, ImageCms, PngImagePlugin
+from weasyprint import HTML
+
+from portal.assets.files import (
+    MAX_TEXT_CHARS,
+    PREVIEW_WIDTH,
+    BlobStore,
+    FileKind,
+    FileRejected,
+    extract_text,
+    make_preview,
+    prepare,
+    sniff,
+)
+
+PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
+EXIF_ORIENTATION = 0x0112
+EXIF_ARTIST = 0x013B
+
+
+# --- Fixture files ----------------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def pdf_bytes():
+    return HTML(string="<h1>Zebra pricing battlecard</h1>"
+                       "<p style='break-before: page'>Falcon onboarding checklist</p>").write_pdf()
+
+
+@pytest.fixture(scope="module")
+def png_bytes():
+    info = PngImagePlugin.PngInfo()
+    info.add_text("Comment", "secret-png-comment")
+    return image_bytes(Image.new("RGB", (1200, 300), "navy"), "PNG", pnginfo=info)
+
+
+@pytest.fixture(scope="module")
+def jpeg_bytes():
+    """800x400 pixels, with an ICC profile and EXIF saying: show it turned 90 degrees clockwise."""
+    exif = Image.Exif()
+    exif[EXIF_ORIENTATION] = 6
+    exif[EXIF_ARTIST] = "secret-photographer"
+    srgb = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    return image_bytes(Image.new("RGB", (800, 400), "red"), "JPEG", exif=exif, icc_profile=srgb)
+
+
+@pytest.fixture(scope="module")
+def docx_bytes():
+    document = docx.Document()
+    document.add_paragraph("Quarterly zebra report")
+    document.add_paragraph("Second paragraph mentions falcon")
+    return saved(document)
+
+
+@pytest.fixture(scope="module")
+def pptx_bytes():
+    """Slides made as "Alpha", "Bravo", then moved so that Bravo is shown first."""
+    presentation = pptx.Presentation()
+    for title in ("Alpha opening slide", "Bravo closing slide"):
+        slide = presentation.slides.add_slide(presentation.slide_layouts[5])
+        slide.shapes.title.text = title
+    slide_ids = presentation.slides._sldIdLst
+    bravo = list(slide_ids)[1]
+    slide_ids.remove(bravo)
+    slide_ids.insert(0, bravo)
+    return saved(presentation)
+
+
+@pytest.fixture(scope="module")
+def xlsx_bytes():
+    """openpyxl writes inline strings; a shared-strings part is added like Excel's."""
+    workbook = openpyxl.Workbook()
+    workbook.active["A1"] = "Pipeline heron forecast"
+    workbook.active["B2"] = 42
+    workbook.create_sheet("Second")["A1"] = "Regional otter targets"
+    shared = (b'<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+              b"<si><t>Shared lynx label</t></si></sst>")
+    return rezip(saved(workbook), {"xl/sharedStrings.xml": shared})
+
+
+TEXT_BYTES = "\ufeffPlain   walrus\tnotes\r\n\r\n\r\n\r\nlast line".encode()
+MARKDOWN_BYTES = "# Heading\n\nMarkdown *pelican* guide — café".encode()
+
+
+def image_bytes(image, image_format, **options):
+    output = io.BytesIO()
+    image.save(output, image_format, **options)
+    return output.getvalue()
+
+
+def saved(document):
+    output = io.BytesIO()
+    document.save(output)
+    return output.getvalue()
+
+
+def rezip(zip_bytes, changes):
+    """A copy of the archive with members replaced or added."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(zip_bytes)) as source, \
+            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for name in source.namelist():
+            if name not in changes:
+                target.writestr(name, source.read(name))
+        for name, data in changes.items():
+            target.writestr(name, data)
+    return output.getvalue()
+
+
+def zip_of(members):
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        for name, data in members.items():
+            archive.writestr(name, data)
+    return output.getvalue()
+
+
+def stored_files(root):
+    return sorted(path for path in root.rglob("*") if path.is_file())
+
+
+@pytest.fixture
+def store(tmp_path):
+    return BlobStore(tmp_path / "blobs")
+
+
+@pytest.fixture
+def fixture_file(request):
+    """Look up a fixture file by kind name, so parametrized tests can name them."""
+    def file_of(kind):
+        if kind is FileKind.text:
+            return TEXT_BYTES
+        if kind is FileKind.markdown:
+            return MARKDOWN_BYTES
+        return request.getfixturevalue(f"{kind.value}_bytes")
+    return file_of
+
+
+# --- FileKind ---------------------------------------------------------------------------
+
+
+def test_kinds_describe_themselves():
+    assert FileKind.pdf.value == "pdf"
+    assert FileKind.pdf.mime == "application/pdf"
+    assert FileKind.docx.mime == \
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+    assert FileKind.pptx.mime == \
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation"
+    assert FileKind.xlsx.mime == \
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    assert FileKind.markdown.mime == "text/markdown; charset=utf-8"
+    assert FileKind.text.mime == "text/plain; charset=utf-8"
+    assert FileKind.jpeg.extensions == (".jpg", ".jpeg")
+    assert FileKind.markdown.extensions == (".md", ".markdown")
+    assert FileKind.pptx.label == "PowerPoint presentation"
+    assert [kind for kind in FileKind if kind.is_image] == [FileKind.png, FileKind.jpeg]
+
+
+# --- sniff ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, filename", [
+    (FileKind.pdf, "deck.pdf"),
+    (FileKind.pdf, "DECK.PDF"),
+    (FileKind.png, "logo.png"),
+    (FileKind.jpeg, "photo.jpg"),
+    (FileKind.jpeg, "photo.jpeg"),
+    (FileKind.docx, "brief.docx"),
+    (FileKind.pptx, "pitch.pptx"),
+    (FileKind.xlsx, "targets.xlsx"),
+    (FileKind.text, "notes.txt"),
+    (FileKind.markdown, "guide.md"),
+    (FileKind.markdown, "guide.markdown"),
+])
+def test_sniff_recognises_each_kind_from_its_bytes(fixture_file, kind, filename):
+    assert sniff(fixture_file(kind), filename) is kind
+
+
+def test_html_in_a_txt_file_is_plain_text():
+    assert sniff(b"<html><body>Hello</body></html>", "page.txt") is FileKind.text
+
+
+@pytest.mark.parametrize("content_kind, filename, content, name_part", [
+    (FileKind.png, "logo.pdf", "a PNG image", "ends in .pdf"),
+    (FileKind.pdf, "deck.png", "a PDF", "ends in .png"),
+    (FileKind.docx, "brief.xlsx", "a Word document", "ends in .xlsx"),
+    (FileKind.xlsx, "targets.gif", "an Excel workbook", "ends in .gif"),
+    (FileKind.pdf, "deck", "a PDF", "has no extension"),
+    (FileKind.text, "notes.pdf", "plain text", "ends in .pdf"),
+])
+def test_a_name_that_disagrees_with_the_content_is_rejected(fixture_file, content_kind,
+                                                            filename, content, name_part):
+    with pytest.raises(FileRejected) as rejected:
+        sniff(fixture_file(content_kind), filename)
+    assert f"This file's content is {content}, but its name {name_part}." in str(rejected.value)
+
+
+def test_the_mismatch_message_for_a_png_named_pdf_reads_well(png_bytes):
+    with pytest.raises(FileRejected, match=r"^This file's content is a PNG image, but its name "
+                                           r"ends in \.pdf\. Rename it to end in \.png"):
+        sniff(png_bytes, "logo.pdf")
+
+
+def truncated(data):
+    return data[: len(data) // 2]
+
+
+ACCEPTED = "Accepted: PDF, PNG, JPEG, DOCX, PPTX, XLSX, TXT, MD."
+ELF_EXECUTABLE = b"\x7fELF\x02\x01\x01\x00" + bytes(56) + b"\x00\x00payload"
+WINDOWS_EXECUTABLE = b"MZ\x90\x00\x03\x00\x00\x00\x04\x00\x00\x00\xff\xff\x00\x00" + bytes(48)
+NOT_OFFICE_ZIP = {"readme.txt": b"hello", "word/other.xml": b"<x/>"}
+WORD_NAMESPACE = b"http://schemas.openxmlformats.org/wordprocessingml/2006/main"
+ENTITY_EXPANSION = (b'<?xml version="1.0"?><!DOCTYPE lolz [<!ENTITY lol "lol">'
+                    b'<!ENTITY lol2 "&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;&lol;">]>'
+                    b'<w:document xmlns:w="' + WORD_NAMESPACE + b'">'
+                    b"<w:body><w:p><w:r><w:t>&lol2;</w:t></w:r></w:p></w:body></w:document>")
+
+
+@pytest.mark.parametrize("make_data, filename, message", [
+    (lambda files: b"", "empty.pdf", "This file is empty."),
+    (lambda files: ELF_EXECUTABLE, "deck.pdf", f"We can't use this file: its content isn't a "
+                                               f"type we accept. {ACCEPTED}"),
+    (lambda files: WINDOWS_EXECUTABLE, "brief.docx", "its content isn't a type we accept"),
+    (lambda files: b"<html><script>alert(1)</script></html>", "page.html",
+     f"We can't use this file: .html files aren't accepted. {ACCEPTED}"),
+    (lambda files: b'<svg xmlns="http://www.w3.org/2000/svg"/>', "logo.svg",
+     ".svg files aren't accepted"),
+    (lambda files: zip_of(NOT_OFFICE_ZIP), "brief.docx",
+     "it's a ZIP archive, not a Word, PowerPoint or Excel file"),
+    (lambda files: b"PK\x03\x04" + bytes(100), "brief.docx", "This ZIP file is damaged"),
+    (lambda files: truncated(files(FileKind.pdf)), "deck.pdf", "This PDF is damaged"),
+    (lambda files: truncated(files(FileKind.png)), "logo.png", "This PNG image is damaged"),
+    (lambda files: "Café menu".encode("latin-1"), "menu.txt", "isn't UTF-8"),
+    (lambda files: rezip(files(FileKind.docx), {"word/vbaProject.bin": b"macro"}), "brief.docx",
+     "This Word document contains macros"),
+])
+def test_unusable_files_are_rejected_and_nothing_is_stored(fixture_file, store, make_data,
+                                                           filename, message):
+    with pytest.raises(FileRejected) as rejected:
+        prepare(make_data(fixture_file), filename, store)
+    assert message in str(rejected.value)
+    assert stored_files(store.root) == []
+
+
+def test_an_image_with_too_many_pixels_is_rejected(png_bytes, monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1000)  # Pillow itself refuses past twice this
+    with pytest.raises(FileRejected, match="too many pixels"):
+        sniff(png_bytes, "logo.png")
+    assert make_preview(FileKind.png, png_bytes) is None
+
+
+@pytest.mark.filterwarnings("ignore::PIL.Image.DecompressionBombWarning")
+def test_an_image_just_over_the_pixel_limit_is_rejected_where_pillow_only_warns(png_bytes,
+                                                                               monkeypatch):
+    monkeypatch.setattr(Image, "MAX_IMAGE_PIXELS", 1200 * 300 - 1)
+    with pytest.raises(FileRejected, match="too many pixels"):
+        sniff(png_bytes, "logo.png")
+    assert make_preview(FileKind.png, png_bytes) is None
+
+
+SIGNATURES = [b"%PDF-1.7\n", b"\x89PNG\r\n\x1a\n", b"\xff\xd8\xff", b"PK\x03\x04", b""]
+
+
+@settings(max_examples=150, deadline=None)
+@given(prefix=st.sampled_from(SIGNATURES), rest=st.binary(max_size=300),
+       filename=st.sampled_from(["a.pdf", "a.png", "a.jpg", "a.docx", "a.txt", "a.md", "a"]))
+def test_sniff_answers_arbitrary_bytes_with_a_kind_or_a_rejection(prefix, rest, filename):
+    try:
+        kind = sniff(prefix + rest, filename)
+    except FileRejected as rejected:
+        assert str(rejected).endswith(".")
+    else:
+        assert isinstance(kind, FileKind)
+
+
+# --- extract_text -----------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("kind, words", [
+    (FileKind.pdf, ["Zebra pricing battlecard", "Falcon onboarding checklist"]),
+    (FileKind.docx, ["Quarterly zebra report\nSecond paragraph mentions falcon"]),
+    (FileKind.xlsx, ["Pipeline heron forecast", "Regional otter targets", "Shared lynx label"]),
+    (FileKind.markdown, ["# Heading\n\nMarkdown *pelican* guide — café"]),
+])
+def test_extracted_text_holds_the_words_of_each_format(fixture_file, kind, words):
+    text = extract_text(kind, fixture_file(kind))
+    for phrase in words:
+        assert phrase in text
+
+
+def test_pptx_text_follows_the_slide_order_not_the_file_names(pptx_bytes):
+    text = extract_text(FileKind.pptx, pptx_bytes)
+    assert text.index("Bravo closing slide") < text.index("Alpha opening slide")
+
+
+def test_whitespace_is_collapsed_and_the_bom_dropped():
+    assert extract_text(FileKind.text, TEXT_BYTES) == "Plain walrus notes\n\nlast line"
+
+
+@pytest.mark.parametrize("kind", [FileKind.png, FileKind.jpeg])
+def test_images_have_no_text(fixture_file, kind):
+    assert extract_text(kind, fixture_file(kind)) == ""
+
+
+def test_text_is_capped():
+    text = extract_text(FileKind.text, b"word " * (MAX_TEXT_CHARS // 2))
+    assert len(text) == MAX_TEXT_CHARS
+
+
+def test_an_oversized_part_is_skipped_and_the_rest_still_read(xlsx_bytes):
+    bomb = (b'<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">'
+            + b" " * (21 * 1024 * 1024)
+            + b'<sheetData><row><c t="inlineStr"><is><t>bombword</t></is></c></row></sheetData>'
+            b"</worksheet>")
+    data = rezip(xlsx_bytes, {"xl/worksheets/sheet9.xml": bomb})
+    text = extract_text(FileKind.xlsx, data)
+    assert "bombword" not in text
+    assert "Pipeline heron forecast" in text
+
+
+def test_a_damaged_part_is_skipped_and_the_others_still_read(pptx_bytes, caplog):
+    data = rezip(pptx_bytes, {"ppt/slides/slide2.xml": b"<p:sld><unclosed"})
+    assert sniff(data, "pitch.pptx") is FileKind.pptx
+    assert extract_text(FileKind.pptx, data) == "Alpha opening slide"
+    assert "ppt/slides/slide2.xml" in caplog.text
+
+
+def test_a_part_with_a_dtd_is_not_read(docx_bytes):
+    data = rezip(docx_bytes, {"word/document.xml": ENTITY_EXPANSION})
+    assert extract_text(FileKind.docx, data) == ""
+
+
+# --- make_preview -----------------------------------------------------------------------
+
+
+def preview_image(preview):
+    assert preview.startswith(PNG_SIGNATURE)
+    image = Image.open(io.BytesIO(preview))
+    image.load()
+    return image
+
+
+def test_a_pdf_preview_is_its_first_page_as_a_png(pdf_bytes):
+    image = preview_image(make_preview(FileKind.pdf, pdf_bytes))
+    assert PREVIEW_WIDTH - 2 <= image.width <= PREVIEW_WIDTH
+    assert image.height > image.width  # an A4 page, portrait
+
+
+def test_an_image_preview_is_scaled_down_and_stripped_of_metadata(png_bytes):
+    image = preview_image(make_preview(FileKind.png, png_bytes))
+    assert image.size == (PREVIEW_WIDTH, 160)
+    assert "Comment" not in image.info
+
+
+def test_a_jpeg_preview_is_turned_upright_and_loses_its_metadata(jpeg_bytes):
+    image = preview_image(make_preview(FileKind.jpeg, jpeg_bytes))
+    assert image.size == (400, 800)
+    assert dict(image.getexif()) == {}
+    assert "icc_profile" not in image.info
+    assert b"secret-photographer" not in make_preview(FileKind.jpeg, jpeg_bytes)
+
+
+def test_a_small_image_is_not_enlarged():
+    small = image_bytes(Image.new("RGBA", (100, 50), (0, 0, 0, 0)), "PNG")
+    image = preview_image(make_preview(FileKind.png, small))
+    assert (image.size, image.mode) == ((100, 50), "RGBA")
+
+
+@pytest.mark.parametrize("kind", [FileKind.docx, FileKind.pptx, FileKind.xlsx, FileKind.text,
+                                  FileKind.markdown])
+def test_other_kinds_have_no_preview(fixture_file, kind):
+    assert make_preview(kind, fixture_file(kind)) is None
+
+
+def test_a_broken_image_gets_no_preview_instead_of_an_error(jpeg_bytes, caplog):
+    assert make_preview(FileKind.jpeg, jpeg_bytes[:200]) is None
+    assert "No preview" in caplog.text
+
+
+# --- BlobStore --------------------------------------------------------------------------
+
+
+def test_blobs_are_stored_under_their_sha256(store):
+    data = b"partner logo bytes"
+    sha = store.put(data)
+    assert sha == hashlib.sha256(data).hexdigest()
+    assert store.path(sha) == store.root / sha[:2] / sha[2:4] / sha
+    assert store.exists(sha)
+    assert store.read(sha) == data
+
+
+def test_storing_the_same_bytes_twice_keeps_one_untouched_file(store):
+    sha = store.put(b"same")
+    first_write = store.path(sha).stat().st_mtime_ns
+    assert store.put(b"same") == sha
+    assert stored_files(store.root) == [store.path(sha)]
+    assert store.path(sha).stat().st_mtime_ns == first_write
+
+
+def test_an_unknown_blob_does_not_exist(store):
+    assert not store.exists("0" * 64)
+
+
+@pytest.mark.parametrize("bad_sha", ["../x", "", "0" * 63, "A" * 64, "0" * 64 + "/..",
+                                     "../../" + "0" * 58, "g" * 64])
+def test_anything_but_a_sha256_hex_is_refused(store, bad_sha):
+    for operation in (store.path, store.exists, store.read):
+        with pytest.raises(ValueError):
+            operation(bad_sha)
+
+
+# --- prepare ----------------------------------------------------------------------------
+
+
+def test_prepare_stores_a_pdf_its_preview_and_reads_its_text(pdf_bytes, store):
+    prepared = prepare(pdf_bytes, "Q3 deck.pdf", store)
+    assert prepared.kind is FileKind.pdf
+    assert prepared.sha256 == hashlib.sha256(pdf_bytes).hexdigest()
+    assert prepared.size == len(pdf_bytes)
+    assert prepared.filename == "Q3 deck.pdf"
+    assert "Zebra pricing battlecard" in prepared.text
+    assert store.read(prepared.sha256) == pdf_bytes
+    assert preview_image(store.read(prepared.preview_sha)).width <= PREVIEW_WIDTH
+    assert len(stored_files(store.root)) == 2
+
+
+def test_prepare_leaves_no_preview_for_a_document(docx_bytes, store):
+    prepared = prepare(docx_bytes, "brief.docx", store)
+    assert prepared.preview_sha is None
+    assert stored_files(store.root) == [store.path(prepared.sha256)]
+
+
+@pytest.mark.parametrize("filename, expected", [
+    ("C:\\Users\\me\\Desktop\\brief.docx", "brief.docx"),
+    ("../../etc/brief.docx", "brief.docx"),
+    ("br\x00ief\u202e\n.docx", "brief.docx"),
+    ("x" * 300 + ".docx", "x" * 195 + ".docx"),
+])
+def test_prepare_keeps_a_safe_base_name(docx_bytes, store, filename, expected):
+    assert prepare(docx_bytes, filename, store).filename == expected
