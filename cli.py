@@ -33,16 +33,37 @@ def init():
 
 @cli.command("seed-demo")
 @click.option("--partners", default=0, help="Also generate this many partner orgs (3 people each).")
-def seed_demo(partners):
-    """Load the demo data from README.md (once), plus generated partners for benchmarks."""
-    from portal import demo
+@click.option("--assets", default=0, type=click.IntRange(min=0),
+              help="Also generate this many text and Markdown assets.")
+def seed_demo(partners, assets):
+    """Load the demo data from README.md (once), plus generated partners and assets for benchmarks."""
+    from portal import demo, demo_assets
+    from portal.assets import indexing
 
     with _app().app_context():
         upgrade()
+        seeding = not demo.is_seeded()
         demo.seed_demo()
         if partners:
             demo.seed_generated_partners(partners)
+        if assets:
+            demo_assets.seed_generated_assets(assets)
+        if seeding or assets:
+            indexing.rebuild()
     click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
+
+
+@cli.command()
+def reindex():
+    """Rebuild the search index from the database into a new directory, then swap it in."""
+    import time
+
+    from portal.assets import indexing
+
+    started = time.perf_counter()
+    with _app().app_context():
+        indexing.rebuild()
+    click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")
 
 
 @cli.command()
@@ -116,17 +137,19 @@ def send_mail():
 @cli.command()
 @click.option("--partners", default=200, show_default=True, type=click.IntRange(min=0),
               help="Generated partner orgs in the throwaway database.")
+@click.option("--assets", default=10_000, show_default=True, type=click.IntRange(min=0),
+              help="Generated assets in the throwaway database (searched by the search target).")
 @click.option("--requests", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Requests per round per target.")
 @click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Concurrent client threads.")
 @click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
-def bench(partners, requests, rounds, concurrency, verbose):
-    """Benchmark the sales room under gunicorn against a bare Flask + Jinja page."""
+def bench(partners, assets, requests, rounds, concurrency, verbose):
+    """Benchmark the sales room and search under gunicorn against a bare Flask + Jinja page."""
     from portal import bench as benchmark
 
-    benchmark.run(partners, requests, rounds, concurrency, verbose)
+    benchmark.run(partners, assets, requests, rounds, concurrency, verbose)
 
 
 if __name__ == "__main__":

@@ -10,12 +10,14 @@ from portal.core.models import (
     Audience, Organization, OrgKind, OrgStatus, PartnerType, Persona, Region, Role, Tier, User,
 )
 from portal.core.passwords import hash_password
+from portal.demo_assets import seed_demo_assets
 from portal.extensions import db
 from portal.rooms.models import Announcement
 
 DEMO_PASSWORD = "partnerhouse"
 
 VENDOR = "Acme Cloud"
+ASSET_AUTHOR = "admin@vendor.demo"
 PARTNERS = [
     # name, tier, type, region, parent
     ("Summit Peak Systems", Tier.gold, PartnerType.reseller, Region.NA, None),
@@ -46,7 +48,7 @@ def is_seeded() -> bool:
 
 
 def seed_demo() -> None:
-    """Create the fixed demo orgs, people and announcements (once)."""
+    """Create the fixed demo orgs, people, announcements and asset library (once)."""
     if is_seeded():
         return
     orgs = {VENDOR: Organization(name=VENDOR, kind=OrgKind.vendor)}
@@ -61,6 +63,7 @@ def seed_demo() -> None:
     )
     db.session.flush()
     _seed_announcements(orgs)
+    seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
     db.session.commit()
 
 

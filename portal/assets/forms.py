@@ -34,10 +34,16 @@ class AssetForm(FlaskForm):
         self.product_id.choices = choices([(0, "— No product —")] + [(p.id, p.name) for p in products])
 
     def validate_external_url(self, field):
-        if field.data and not field.data.lower().startswith("https://"):
+        if not field.data.lower().startswith("https://"):
             raise ValidationError("Use an https:// link.")
-        if self.asset_type.data == AssetType.video.value and not field.data:
-            raise ValidationError("A video needs a link.")
+
+    def validate(self, extra_validators=None) -> bool:
+        valid = super().validate(extra_validators)
+        # Here, not in validate_external_url: Optional() skips a field's own checks when empty.
+        if self.asset_type.data == AssetType.video.value and not self.external_url.data:
+            self.external_url.errors = [*self.external_url.errors, "A video needs a link."]
+            return False
+        return valid
 
     def validate_file(self, field):
         is_video = self.asset_type.data == AssetType.video.value

@@ -3,6 +3,7 @@ import pytest
 from factories import make_asset
 from portal.assets import indexing
 from portal.core.auth import find_user
+from portal.core.models import Product
 from portal.extensions import db
 
 
@@ -17,6 +18,15 @@ def add_asset(app, demo):
             return asset.id
 
     return _add
+
+
+@pytest.fixture
+def product_id(app, demo):
+    with app.app_context():
+        product = Product(name="Test Widget")
+        db.session.add(product)
+        db.session.commit()
+        return product.id
 
 
 @pytest.fixture

@@ -11,9 +11,10 @@ from portal.extensions import db
 from search import SearchQuery
 
 WORKERS, ROUNDS, ASSETS = 4, 5, 3
-# One distinct word per (worker, round), far apart in spelling so fuzzy matching never mixes them.
-MARKERS = ["falcon", "walrus", "pepper", "quartz", "violet", "meadow", "canyon", "harbor", "lantern", "ember",
-           "glacier", "orchid", "thistle", "saffron", "juniper", "tundra", "cobalt", "mosaic", "nimbus", "zephyr"]
+# One made-up word per (worker, round): in no demo text, and far apart in spelling (edit
+# distance >= 3) so fuzzy matching never mixes them up.
+MARKERS = ["zq" + word for word in "alfa bravo charlie delta echo foxtrot golf hotel india juliett kilo lima mike "
+           "november oscar papa quebec romeo sierra tango".split()]
 
 
 def marker(worker: int, round_no: int) -> str:

@@ -28,14 +28,20 @@ def titles(html: str) -> set[str]:
     return set(re.findall(r'<h3><a href="/assets/\d+">([^<]+)</a></h3>', html))
 
 
+def download(client, asset_id: int, **form):
+    """POST a download; returns (status, body) and closes the streamed file."""
+    with post(client, f"/assets/{asset_id}/download", form) as response:
+        return response.status_code, response.data
+
+
 def count(app, model, *where) -> int:
     with app.app_context():
         return db.session.scalar(sa.select(sa.func.count()).select_from(model).where(*where))
 
 
-def stored_files(app) -> list:
+def stored_files(app) -> set:
     root = BlobStore(f"{app.config['DATA_DIR']}/files").path("0" * 64).parent.parent.parent
-    return sorted(p for p in root.rglob("*") if p.is_file()) if root.exists() else []
+    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
 
 
 # --- library -------------------------------------------------------------------------------
@@ -82,7 +88,8 @@ def test_library_filters_sort_and_fragment(add_asset, login_as):
     by_persona = titles(client.get("/assets?persona=marketing").get_data(as_text=True))
     assert "Marketing Brochure" in by_persona and "Sales Battlecard" not in by_persona
     assert "German Datasheet" in by_persona  # made for every persona
-    assert titles(client.get("/assets?language=de").get_data(as_text=True)) == {"German Datasheet"}
+    german = titles(client.get("/assets?language=de").get_data(as_text=True))
+    assert "German Datasheet" in german and not {"Sales Battlecard", "Marketing Brochure"} & german
 
     fragment = htmx_get(client, "/assets?sort=title&type=bogus").get_data(as_text=True)
     assert fragment.startswith('\n<div id="results"') or fragment.lstrip().startswith('<div id="results"')
@@ -109,17 +116,19 @@ def test_library_empty_state(login_as):
 # --- detail, preview, download -------------------------------------------------------------
 
 
-def test_detail_preview_and_related(add_asset, login_as):
-    image = add_asset(title="Logo", asset_type=AssetType.logo_pack, filename="logo.png", data=png_bytes())
-    add_asset(title="Another Logo", asset_type=AssetType.logo_pack, filename="logo2.png", data=png_bytes("blue"))
+def test_detail_preview_and_related(add_asset, login_as, product_id):
+    image = add_asset(title="Logo", asset_type=AssetType.logo_pack, filename="logo.png", data=png_bytes(),
+                      product_id=product_id)
+    add_asset(title="Another Logo", asset_type=AssetType.logo_pack, filename="logo2.png", data=png_bytes("blue"),
+              product_id=product_id)
     client = login_as("marketing@gold.demo")
 
     page = client.get(f"/assets/{image}").get_data(as_text=True)
     assert f'/assets/{image}/preview' in page and "Another Logo" in page
 
-    preview = client.get(f"/assets/{image}/preview")
-    assert preview.status_code == 200 and preview.mimetype == "image/png"
-    assert Image.open(io.BytesIO(preview.data)).size == (40, 30)
+    with client.get(f"/assets/{image}/preview") as preview:
+        assert preview.status_code == 200 and preview.mimetype == "image/png"
+        assert Image.open(io.BytesIO(preview.data)).size == (40, 30)
 
 
 def test_text_assets_have_no_preview(add_asset, login_as):
@@ -131,13 +140,12 @@ def test_download_sends_the_file_and_records_who_when_and_which_version(app, add
     asset = add_asset(title="Sheet", text="# Sheet\nThe words.", filename="sheet.md")
     client = login_as("sales@gold.demo")
 
-    response = post(client, f"/assets/{asset}/download")
-
-    assert response.status_code == 200
-    assert response.data == b"# Sheet\nThe words."
-    assert 'attachment; filename=sheet.md' in response.headers["Content-Disposition"]
+    with post(client, f"/assets/{asset}/download") as response:
+        assert response.status_code == 200
+        assert response.data == b"# Sheet\nThe words."
+        assert 'attachment; filename=sheet.md' in response.headers["Content-Disposition"]
     with app.app_context():
-        (download,) = db.session.scalars(sa.select(Download)).all()
+        (download,) = db.session.scalars(sa.select(Download).where(Download.asset_id == asset)).all()
         user = find_user("sales@gold.demo")
         assert (download.asset_id, download.user_id, download.org_id, download.version_number) == \
             (asset, user.id, user.org_id, 1)
@@ -146,8 +154,8 @@ def test_download_sends_the_file_and_records_who_when_and_which_version(app, add
 
 def test_vendor_downloads_are_recorded_but_not_counted_as_popularity(app, add_asset, login_as):
     asset = add_asset()
-    assert post(login_as("admin@vendor.demo"), f"/assets/{asset}/download").status_code == 200
-    assert count(app, Download) == 1
+    assert download(login_as("admin@vendor.demo"), asset)[0] == 200
+    assert count(app, Download, Download.asset_id == asset) == 1
     with app.app_context():
         assert db.session.get(Asset, asset).download_count == 0
 
@@ -155,10 +163,10 @@ def test_vendor_downloads_are_recorded_but_not_counted_as_popularity(app, add_as
 def test_hidden_asset_is_404_everywhere_for_that_partner(app, add_asset, login_as):
     asset = add_asset(title="EMEA Secret", spec=EMEA_ONLY)
     client = login_as("sales@gold.demo")
-    for response in (client.get(f"/assets/{asset}"), client.get(f"/assets/{asset}/preview"),
-                     post(client, f"/assets/{asset}/download")):
-        assert response.status_code == 404
-    assert count(app, Download) == 0
+    assert client.get(f"/assets/{asset}").status_code == 404
+    assert client.get(f"/assets/{asset}/preview").status_code == 404
+    assert download(client, asset)[0] == 404
+    assert count(app, Download, Download.asset_id == asset) == 0
 
 
 def test_partner_cannot_pick_an_older_version(add_asset, login_as, app):
@@ -167,8 +175,8 @@ def test_partner_cannot_pick_an_older_version(add_asset, login_as, app):
     post(vendor, f"/assets/{asset}/versions", {"file": (io.BytesIO(b"version two"), "a.md")},
          content_type="multipart/form-data")
     partner = login_as("sales@gold.demo")
-    assert post(partner, f"/assets/{asset}/download", {"version": "1"}).data == b"version two"
-    assert post(vendor, f"/assets/{asset}/download", {"version": "1"}).data == b"version one"
+    assert download(partner, asset, version="1") == (200, b"version two")
+    assert download(vendor, asset, version="1") == (200, b"version one")
 
 
 # --- upload --------------------------------------------------------------------------------
@@ -203,29 +211,32 @@ def test_vendor_admin_uploads_an_asset(app, login_as):
 
 def test_a_file_whose_content_does_not_match_its_name_is_refused_and_nothing_is_stored(app, login_as):
     client = login_as("admin@vendor.demo")
+    assets, files = count(app, Asset), stored_files(app)
     response = upload(client, file=(io.BytesIO(png_bytes()), "datasheet.pdf"))
     assert response.status_code == 422
     assert "PNG" in response.get_data(as_text=True) and ".pdf" in response.get_data(as_text=True)
-    assert count(app, Asset) == 0 and stored_files(app) == []
+    assert count(app, Asset) == assets and stored_files(app) == files
 
 
 def test_unknown_and_broken_files_are_refused(app, login_as):
     client = login_as("admin@vendor.demo")
+    assets, files = count(app, Asset), stored_files(app)
     for data, name in [(b"\x7fELF\x02\x01\x01" + b"\x00" * 64, "tool.pdf"), (b"%PDF-1.7\n garbage", "broken.pdf"),
                        (b"", "empty.txt"), (b"<svg xmlns='http://www.w3.org/2000/svg'/>", "x.svg")]:
         response = upload(client, file=(io.BytesIO(data), name))
         assert response.status_code == 422, name
         assert 'class="error"' in response.get_data(as_text=True)
-    assert count(app, Asset) == 0 and stored_files(app) == []
+    assert count(app, Asset) == assets and stored_files(app) == files
 
 
 def test_an_oversize_upload_is_413_with_a_clear_message_and_stores_nothing(app, login_as):
     app.config["MAX_CONTENT_LENGTH"] = 10_000
     client = login_as("admin@vendor.demo")
+    assets, files = count(app, Asset), stored_files(app)
     response = upload(client, file=(io.BytesIO(b"a" * 20_000), "big.txt"))
     assert response.status_code == 413
     assert "too large" in response.get_data(as_text=True).lower()
-    assert count(app, Asset) == 0 and stored_files(app) == []
+    assert count(app, Asset) == assets and stored_files(app) == files
 
 
 def test_missing_file_or_link_is_a_field_error(login_as):
@@ -242,7 +253,7 @@ def test_a_video_is_a_link(app, login_as):
     client = login_as("admin@vendor.demo")
     assert upload(client, asset_type="video", external_url="https://videos.example.com/demo").status_code == 303
     with app.app_context():
-        asset = db.session.scalar(sa.select(Asset))
+        asset = db.session.scalar(sa.select(Asset).where(Asset.title == "Uploaded Sheet"))
         assert asset.version == 0 and asset.external_url == "https://videos.example.com/demo"
         asset_id = asset.id
     page = login_as("sales@gold.demo").get(f"/assets/{asset_id}").get_data(as_text=True)
@@ -272,11 +283,17 @@ def test_edit_changes_metadata_and_keeps_the_file(app, add_asset, login_as):
         assert (row.title, row.asset_type, row.version) == ("After", AssetType.brochure, 1)
 
 
+def newer_versions(response) -> str:
+    """The room widget's "newer versions" notice, or "" when it has none."""
+    match = re.search(r'<div class="alert newer-version".*?</div>', response.get_data(as_text=True), re.S)
+    return match.group() if match else ""
+
+
 def test_a_new_version_keeps_history_and_tells_earlier_downloaders(app, add_asset, login_as):
     asset = add_asset(title="Versioned Deck", text="first", filename="deck.md")
     downloader, other = login_as("marketing@gold.demo"), login_as("sales@gold.demo")
-    post(downloader, f"/assets/{asset}/download")
-    assert "Newer versions" not in htmx_get(downloader, "/rooms/marketing/assets").get_data(as_text=True)
+    download(downloader, asset)
+    assert "Versioned Deck" not in newer_versions(htmx_get(downloader, "/rooms/marketing/assets"))
 
     vendor = login_as("admin@vendor.demo")
     response = post(vendor, f"/assets/{asset}/versions", {"file": (io.BytesIO(b"second"), "deck-v2.md")},
@@ -284,11 +301,11 @@ def test_a_new_version_keeps_history_and_tells_earlier_downloaders(app, add_asse
 
     assert response.status_code == 303
     assert count(app, AssetVersion, AssetVersion.asset_id == asset) == 2
-    widget = htmx_get(downloader, "/rooms/marketing/assets").get_data(as_text=True)
-    assert "Newer versions" in widget and "Versioned Deck" in widget and "you have v1, now v2" in widget
-    assert "Newer versions" not in htmx_get(other, "/rooms/sales/assets").get_data(as_text=True)
-    assert post(downloader, f"/assets/{asset}/download").data == b"second"
-    assert "Newer versions" not in htmx_get(downloader, "/rooms/marketing/assets").get_data(as_text=True)
+    assert re.search(r"Versioned Deck</a> <span class=\"muted\">\(you have v1, now v2\)",
+                     newer_versions(htmx_get(downloader, "/rooms/marketing/assets")))
+    assert "Versioned Deck" not in newer_versions(htmx_get(other, "/rooms/sales/assets"))
+    assert download(downloader, asset) == (200, b"second")
+    assert "Versioned Deck" not in newer_versions(htmx_get(downloader, "/rooms/marketing/assets"))
 
 
 def test_a_bad_new_version_is_refused_and_the_old_one_stays(app, add_asset, login_as):
@@ -313,18 +330,29 @@ def test_delete_removes_the_asset(app, add_asset, login_as):
 # --- stats and room widget ---------------------------------------------------------------------
 
 
-def test_download_stats_per_asset_and_per_partner(add_asset, login_as):
+def partner_row(html: str, name: str) -> tuple[int, int]:
+    """(downloads, assets) in the by-partner table's row for `name`, (0, 0) if absent."""
+    match = re.search(rf"{name}</a></td><td>(\d+)</td><td>(\d+)</td>", html)
+    return (int(match[1]), int(match[2])) if match else (0, 0)
+
+
+def test_download_stats_per_asset_and_per_partner(app, add_asset, login_as):
+    app.config["PAGE_SIZE"] = 500
     first, second = add_asset(title="Popular Sheet"), add_asset(title="Quiet Sheet")
-    for email in ("sales@gold.demo", "marketing@gold.demo", "sales@silver.demo"):
-        post(login_as(email), f"/assets/{first}/download")
-    post(login_as("sales@gold.demo"), f"/assets/{second}/download")
     vendor = login_as("channel@vendor.demo")
+    before = vendor.get("/assets/downloads?by=partner").get_data(as_text=True)
+    for email in ("sales@gold.demo", "marketing@gold.demo", "sales@silver.demo"):
+        download(login_as(email), first)
+    download(login_as("sales@gold.demo"), second)
 
     by_asset = vendor.get("/assets/downloads").get_data(as_text=True)
     assert re.search(r"Popular Sheet</a></td><td>Datasheet</td><td>3</td><td>2</td>", by_asset)
-    by_partner = vendor.get("/assets/downloads?by=partner").get_data(as_text=True)
-    assert re.search(r"Summit Peak Systems</a></td><td>3</td><td>2</td>", by_partner)
-    assert re.search(r"Harborline IT</a></td><td>1</td><td>1</td>", by_partner)
+    assert re.search(r"Quiet Sheet</a></td><td>Datasheet</td><td>1</td><td>1</td>", by_asset)
+    after = vendor.get("/assets/downloads?by=partner").get_data(as_text=True)
+    gold_before, gold_after = partner_row(before, "Summit Peak Systems"), partner_row(after, "Summit Peak Systems")
+    assert gold_after[0] - gold_before[0] == 3
+    assert partner_row(after, "Harborline IT")[0] - partner_row(before, "Harborline IT")[0] == 1
+    assert "Acme Cloud</a></td>" not in after  # vendor staff are not a partner
     assert login_as("admin@gold.demo").get("/assets/downloads").status_code == 403
 
 

@@ -1,17 +1,15 @@
 """Search through HTTP: language features, facets, paging, audience, and the index following the DB."""
 import re
-import shutil
 import time
 from pathlib import Path
 
 import pytest
-import sqlalchemy as sa
 
 from helpers import htmx_get, post
 from portal.assets import indexing
 from portal.assets.models import Asset, AssetType
 from portal.core.access import AudienceSpec
-from portal.core.models import Region, Tier
+from portal.core.models import Region
 from portal.extensions import db
 
 EMEA_ONLY = AudienceSpec(regions=frozenset({Region.EMEA}))
@@ -28,68 +26,68 @@ def search(client, query: str, **headers) -> str:
 
 @pytest.fixture
 def corpus(add_asset):
-    ids = {
-        "migration": add_asset(title="Migration Guide", text="Migrating workloads to the cloud, step by step.",
-                               asset_type=AssetType.presentation),
-        "ransomware": add_asset(title="Ransomware Recovery Brief",
-                                text="Immutable backups defeat ransomware. Zero trust everywhere.",
-                                asset_type=AssetType.brochure),
-        "egress": add_asset(title="Egress Pricing Sheet", text="Egress fees explained for partners.",
+    """Made-up words the demo library never uses, so the demo assets stay out of the way."""
+    return {
+        "transmogrify": add_asset(title="Transmogrifier Guide", text="Transmogrifying workloads, step by step.",
+                                  asset_type=AssetType.presentation),
+        "quokka": add_asset(title="Quokka Vault Brief", text="The quokka vault defeats lockers. Wombat ready.",
+                            asset_type=AssetType.brochure),
+        "wombat": add_asset(title="Wombat Tariff Sheet", text="Wombat tariffs explained for partners.",
                             asset_type=AssetType.price_list),
-        "emea": add_asset(title="EMEA Kubernetes Battlecard", text="Kubernetes clusters win against rivals.",
-                          asset_type=AssetType.battlecard, spec=EMEA_ONLY),
+        "narwhal": add_asset(title="EMEA Narwhal Battlecard", text="Narwhal clusters win against rivals.",
+                             asset_type=AssetType.battlecard, spec=EMEA_ONLY),
     }
-    return ids
 
 
 def test_search_stems_and_highlights(corpus, indexed, login_as):
-    html = search(login_as("sales@gold.demo"), "migrate")
-    assert hit_titles(html) == ["Migration Guide"]
-    assert "<mark>" in html
+    html = search(login_as("sales@gold.demo"), "transmogrify")
+    assert hit_titles(html) == ["Transmogrifier Guide"]
+    assert "<mark>Transmogrifying</mark>" in html
 
 
 def test_phrase_prefix_and_fuzzy(corpus, indexed, login_as):
     client = login_as("sales@gold.demo")
-    assert hit_titles(search(client, '"immutable backups"')) == ["Ransomware Recovery Brief"]
-    assert hit_titles(search(client, '"backups immutable"')) == []
-    assert "Ransomware Recovery Brief" in hit_titles(search(client, "ransom"))  # still typing
-    assert "Ransomware Recovery Brief" in hit_titles(search(client, "ransomwere"))  # misspelt
+    assert hit_titles(search(client, '"quokka vault"')) == ["Quokka Vault Brief"]
+    assert hit_titles(search(client, '"vault quokka"')) == []
+    assert hit_titles(search(client, "quok")) == ["Quokka Vault Brief"]  # still typing
+    assert hit_titles(search(client, "quokke")) == ["Quokka Vault Brief"]  # misspelt
 
 
 def test_did_you_mean(corpus, indexed, login_as):
-    html = search(login_as("sales@gold.demo"), "egres pricng")
-    assert "Did you mean" in html and "egress pricing" in html
+    html = search(login_as("sales@gold.demo"), "tarif wombt")
+    assert "Did you mean" in html and "tariff wombat" in html
 
 
 def test_search_never_reveals_hidden_assets(corpus, indexed, login_as):
     gold_na = login_as("sales@gold.demo")
-    html = search(gold_na, "kubernetes")
+    html = search(gold_na, "narwhal")
     assert hit_titles(html) == [] and "0 results" in html
     assert "Battlecard" not in html  # no facet, count or suggestion gives it away
-    assert "Did you mean" not in search(gold_na, "kubernetis")
-    assert hit_titles(search(login_as("sales@silver.demo"), "kubernetes")) == ["EMEA Kubernetes Battlecard"]
-    assert hit_titles(search(login_as("channel@vendor.demo"), "kubernetes")) == ["EMEA Kubernetes Battlecard"]
+    assert "Did you mean" not in search(gold_na, "narwhol")
+    assert hit_titles(search(login_as("sales@silver.demo"), "narwhal")) == ["EMEA Narwhal Battlecard"]
+    assert hit_titles(search(login_as("channel@vendor.demo"), "narwhal")) == ["EMEA Narwhal Battlecard"]
 
 
-def test_facets_count_only_visible_assets_and_filter(corpus, indexed, login_as, add_asset):
+def test_facets_count_only_visible_assets_and_filter(corpus, indexed, login_as):
     client = login_as("sales@gold.demo")
-    html = search(client, "partners OR clusters OR backups OR cloud")
-    assert 'Battlecard</a>' not in html
-    assert re.search(r"Price list</a>\s*<span class=\"count\">1</span>", html)
-    filtered = client.get("/search", query_string={"q": "partners OR backups", "type": "price_list"}).get_data(as_text=True)
-    assert hit_titles(filtered) == ["Egress Pricing Sheet"]
+    html = search(client, "wombat OR narwhal OR quokka")
+    assert set(hit_titles(html)) == {"Wombat Tariff Sheet", "Quokka Vault Brief"}
+    assert "Battlecard</a>" not in html
+    assert re.search(r'Price list</a>\s*<span class="count">1</span>', html)
+    filtered = client.get("/search", query_string={"q": "wombat OR quokka", "type": "price_list"}).get_data(as_text=True)
+    assert hit_titles(filtered) == ["Wombat Tariff Sheet"]
     assert "(remove)" in filtered
 
 
 def test_search_pages(app, add_asset, login_as):
     for n in range(13):
-        add_asset(title=f"Paging Sheet {n}", text="Quarterly paging words.")
+        add_asset(title=f"Paging Sheet {n}", text="Quarterly zqpaging words.")
     with app.app_context():
         indexing.rebuild()
     client = login_as("sales@gold.demo")
-    first = search(client, "paging")
+    first = search(client, "zqpaging")
     assert "13 results" in first and "Page 1 of 2" in first and len(hit_titles(first)) == 10
-    second = client.get("/search", query_string={"q": "paging", "page": 2}).get_data(as_text=True)
+    second = client.get("/search", query_string={"q": "zqpaging", "page": 2}).get_data(as_text=True)
     assert len(hit_titles(second)) == 3 and not set(hit_titles(first)) & set(hit_titles(second))
 
 
@@ -98,19 +96,19 @@ def test_expired_assets_never_show_for_partners(app, add_asset, indexed, login_a
 
     from portal.core import clock
 
-    add_asset(title="Retired Price List", text="legacy tariff", expire_at=clock.now() - timedelta(hours=1),
+    add_asset(title="Retired Price List", text="legacy zqtariff", expire_at=clock.now() - timedelta(hours=1),
               publish_at=clock.now() - timedelta(days=5))
-    assert hit_titles(search(login_as("sales@gold.demo"), "tariff")) == []
-    vendor_html = search(login_as("admin@vendor.demo"), "tariff")
+    assert hit_titles(search(login_as("sales@gold.demo"), "zqtariff")) == []
+    vendor_html = search(login_as("admin@vendor.demo"), "zqtariff")
     assert hit_titles(vendor_html) == ["Retired Price List"] and "status-expired" in vendor_html
 
 
 def test_active_search_fragment_and_full_page(corpus, indexed, login_as):
     client = login_as("marketing@gold.demo")
-    fragment = htmx_get(client, "/search?q=ransomware").get_data(as_text=True)
-    assert "<html" not in fragment and "Ransomware Recovery Brief" in hit_titles(fragment)
-    full = search(client, "ransomware")
-    assert "<html" in full and 'value="ransomware"' in full  # the box keeps the query on reload
+    fragment = htmx_get(client, "/search?q=quokka").get_data(as_text=True)
+    assert "<html" not in fragment and "Quokka Vault Brief" in hit_titles(fragment)
+    full = search(client, "quokka")
+    assert "<html" in full and 'value="quokka"' in full  # the box keeps the query on reload
     assert "Type in the search box" in search(client, "")
 
 
@@ -132,23 +130,23 @@ def test_a_rolled_back_change_never_reaches_the_index(app, add_asset, indexed, l
     asset = add_asset(title="Steady Sheet", text="steady")
     with app.app_context():
         row = db.session.get(Asset, asset)
-        row.title = "Phantom Sheet"
+        row.title = "Zqphantom Sheet"
         db.session.flush()
         db.session.rollback()
-        db.session.add(Asset(title="Never Committed", asset_type=AssetType.datasheet, audience_id=row.audience_id))
+        db.session.add(Asset(title="Zqnevermore", asset_type=AssetType.datasheet, audience_id=row.audience_id))
         db.session.flush()
         db.session.rollback()
     vendor = login_as("admin@vendor.demo")
-    assert hit_titles(search(vendor, "phantom")) == [] and hit_titles(search(vendor, "never committed")) == []
+    assert hit_titles(search(vendor, "zqphantom")) == [] and hit_titles(search(vendor, "zqnevermore")) == []
     assert hit_titles(search(vendor, "steady")) == ["Steady Sheet"]
 
 
 def test_a_missing_index_says_rebuilding_and_heals(app, corpus, login_as):
     client = login_as("sales@gold.demo")  # no index was ever built in this data dir
-    html = search(client, "ransomware")
+    html = search(client, "quokka")
     assert "being rebuilt" in html
     assert client.get("/assets").status_code == 200
-    _wait_for(lambda: hit_titles(search(client, "ransomware")) == ["Ransomware Recovery Brief"])
+    _wait_for(lambda: hit_titles(search(client, "quokka")) == ["Quokka Vault Brief"])
 
 
 def test_a_broken_index_heals(app, corpus, indexed, login_as):
@@ -157,8 +155,8 @@ def test_a_broken_index_heals(app, corpus, indexed, login_as):
     for path in live.iterdir():
         path.write_bytes(b"garbage")
     client = login_as("sales@gold.demo")
-    assert "being rebuilt" in search(client, "ransomware")
-    _wait_for(lambda: hit_titles(search(client, "ransomware")) == ["Ransomware Recovery Brief"])
+    assert "being rebuilt" in search(client, "quokka")
+    _wait_for(lambda: hit_titles(search(client, "quokka")) == ["Quokka Vault Brief"])
 
 
 def _wait_for(condition, timeout: float = 20.0) -> None:
