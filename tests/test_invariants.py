@@ -5,6 +5,7 @@ from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 
 from helpers import csrf_token, htmx_get, login
+from portal.assets.models import Asset
 from portal.core.auth import find_user
 from portal.core.models import Organization
 from portal.extensions import db
@@ -72,6 +73,8 @@ def _gold_ids(app):
             "user_id": find_user("sales@gold.demo").id,
             "partner_id": gold.id,
             "announcement_id": db.session.scalar(sa.select(sa.func.max(Announcement.id))),
+            # Gold and above only: Silver must not be able to tell it exists.
+            "asset_id": db.session.scalar(sa.select(Asset.id).where(Asset.title == "Gold Partner Pricing Playbook")),
         }
 
 
@@ -95,7 +98,7 @@ def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):
             assert real.status_code in (403, 404), rule.rule
             assert real.status_code == fake.status_code, rule.rule
             checked += 1
-    assert checked >= 8
+    assert checked >= 14
 
 
 def test_security_headers_on_every_page(client, demo):

@@ -24,6 +24,7 @@ def build_app(data_dir: Path):
     from flask_migrate import upgrade
 
     from portal import create_app
+    from portal.assets import indexing
     from portal.demo import seed_demo
 
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
@@ -31,6 +32,7 @@ def build_app(data_dir: Path):
     with app.app_context():
         upgrade()
         seed_demo()
+        indexing.rebuild()
     return app
 
 
@@ -89,6 +91,40 @@ def take(browser, base_url: str, out: Path) -> list[Path]:
         shot(page, "07-announcements")
         page.goto("/announcements/new")
         shot(page, "08-announcement-new")
+        page.goto("/assets")
+        shot(page, "12-library-vendor")
+        page.goto("/assets/new")
+        shot(page, "13-asset-new")
+        page.goto("/assets/downloads?by=partner")
+        shot(page, "14-download-stats")
+        page.goto("/assets/1")
+        shot(page, "15-asset-detail-vendor")
+
+    with context() as ctx:
+        page = ctx.new_page()
+        sign_in(page, "marketing@gold.demo")
+        page.wait_for_url("**/rooms/marketing")
+        shot(page, "09-marketing-room")
+        page.goto("/assets")
+        shot(page, "10-library")
+        page.get_by_role("searchbox", name="Search the library").press_sequentially("ransomwar", delay=30)
+        page.wait_for_url("**/search?q=ransomwar")
+        shot(page, "11-search")
+        page.goto("/search?q=backup+pricng")
+        shot(page, "11b-search-did-you-mean")
+        page.goto("/assets/1")
+        shot(page, "16-asset-detail")
+
+    with context(viewport=PHONE, is_mobile=True, has_touch=True, device_scale_factor=2) as ctx:
+        page = ctx.new_page()
+        sign_in(page, "marketing@gold.demo")
+        page.wait_for_url("**/rooms/marketing")
+        page.goto("/assets")
+        shot(page, "17-library-phone")
+        page.goto("/search?q=backup")
+        shot(page, "18-search-phone")
+        page.goto("/assets/1")
+        shot(page, "19-asset-detail-phone")
     return saved
 
 
