@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from abc import ABC, abstractmethod
-from collections.abc import Collection, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 
 
@@ -72,12 +72,31 @@ class SearchIndex(ABC):
         """Remove documents by id; unknown ids are ignored."""
 
     @abstractmethod
+    def sync(self, ids: Iterable[str], load: Callable[[list[str]], Iterable[Document]]) -> None:
+        """Make the index agree with the caller's current data for `ids`.
+
+        `load(ids)` is called while the write lock is held and returns the documents
+        that exist now; they are indexed and the other `ids` deleted, all at once.
+        Because each sync reads the truth inside the lock, concurrent syncs of the
+        same document can never leave an older version in the index.
+        """
+
+    @abstractmethod
     def search(self, query: SearchQuery) -> SearchResult:
         """Run a query; raises IndexUnavailable if the index cannot be read."""
 
     @abstractmethod
     def rebuild(self, docs: Iterable[Document]) -> None:
         """Replace the whole index with `docs`, without interrupting searches."""
+
+    @abstractmethod
+    def try_rebuild(self, docs_factory: Callable[[], Iterable[Document]]) -> bool:
+        """Rebuild from `docs_factory()` unless a rebuild is already running.
+
+        Returns False at once if one is; otherwise calls `docs_factory` only once the
+        rebuild has started, rebuilds and returns True. Lets many requests that find
+        the index broken trigger one rebuild between them.
+        """
 
     @abstractmethod
     def healthy(self) -> bool:

@@ -6,7 +6,7 @@ import re
 
 from whoosh import qparser
 from whoosh.fields import Schema
-from whoosh.query import And, FuzzyTerm, NullQuery, Or, Prefix, Query, Term
+from whoosh.query import And, NullQuery, Or, Prefix, Query
 from whoosh.reading import IndexReader
 
 SEARCH_FIELD_BOOSTS = {"title": 5.0, "summary": 2.0, "tags": 2.0, "product_text": 1.0, "body": 1.0}
@@ -26,6 +26,9 @@ class QueryBuilder:
 
     def build(self, text: str) -> Query:
         """Parse `text`; the last word also matches as a prefix (search as you type)."""
+        # whoosh leaves a word containing "*" unanalysed (a wildcard without the plugin),
+        # so it would match nothing.
+        text = text.replace("*", " ")
         query = self._parse(text)
         trailing = _trailing_word(text)
         if trailing is None:
@@ -46,21 +49,12 @@ class QueryBuilder:
         return query
 
 
-def fuzzy_variant(query: Query) -> Query:
-    """The same query with every plain term widened to near spellings."""
-
-    def widen(node: Query) -> Query:
-        if type(node) is Term:
-            maxdist = 1 if len(node.text) < 6 else 2
-            return FuzzyTerm(node.fieldname, node.text, boost=node.boost, maxdist=maxdist)
-        return node
-
-    return query.accept(widen)
-
-
 def spelling_correction(reader: IndexReader, text: str) -> str | None:
     """`text` with unknown words replaced by their nearest indexed word, or None if unchanged."""
-    corrector = reader.corrector(SPELLING_FIELD)
+    # One corrector per segment: over several segments whoosh compares every word
+    # by edit distance in Python instead of walking the terms with an automaton.
+    segments = [segment for segment, _ in reader.leaf_readers()]
+    correctors = [segment.corrector(SPELLING_FIELD) for segment in segments]
     trailing = _trailing_word(text)
 
     def correct(match: re.Match) -> str:
@@ -69,12 +63,16 @@ def spelling_correction(reader: IndexReader, text: str) -> str | None:
         if word in OPERATORS or (SPELLING_FIELD, lowered) in reader:
             return word
         is_being_typed = trailing is not None and match.start() == trailing.start()
-        if is_being_typed and _starts_an_indexed_word(reader, lowered):
+        if is_being_typed and any(_starts_an_indexed_word(segment, lowered) for segment in segments):
             return word
-        for maxdist in (1, 2):  # nearest first: the corrector ranks by frequency only
-            suggestions = corrector.suggest(lowered, limit=1, maxdist=maxdist, prefix=1)
+        for maxdist in (1, 2):  # nearest first, then the most common (the corrector ranks by frequency only)
+            suggestions = {
+                suggestion
+                for corrector in correctors
+                for suggestion in corrector.suggest(lowered, limit=1, maxdist=maxdist, prefix=1)
+            }
             if suggestions:
-                return suggestions[0]
+                return max(sorted(suggestions), key=lambda suggestion: reader.frequency(SPELLING_FIELD, suggestion))
         return word
 
     corrected = WORD.sub(correct, text)

@@ -84,12 +84,15 @@ class IndexStorage:
             lock.release()
 
     @contextmanager
-    def rebuild_lock(self) -> Iterator[None]:
+    def rebuild_lock(self, blocking: bool = True) -> Iterator[bool]:
+        """Held for a whole rebuild; yields False (not blocking) if another rebuild holds it."""
         self.base_dir.mkdir(parents=True, exist_ok=True)
         lock = FileLock(str(self.base_dir / "rebuild.lock"))
-        lock.acquire(blocking=True)
+        if not lock.acquire(blocking=blocking):
+            yield False
+            return
         try:
-            yield
+            yield True
         finally:
             lock.release()
 

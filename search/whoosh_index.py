@@ -2,36 +2,50 @@
 
 from __future__ import annotations
 
+import heapq
 import html
 import math
 import os
-from collections.abc import Callable, Iterable, Iterator
+import threading
+import weakref
+from collections.abc import Callable, Iterable, Iterator, Set
 from contextlib import contextmanager
 from dataclasses import asdict
+from itertools import chain, islice
 from pathlib import Path
 from typing import TypeVar
 
-from whoosh import highlight, index, sorting
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemmingAnalyzer
+from whoosh import index
+from whoosh.analysis import LowercaseFilter, RegexTokenizer
+from whoosh.codec.whoosh3 import W3Codec
 from whoosh.fields import ID, TEXT, Schema
 from whoosh.filedb.filestore import FileStorage
-from whoosh.query import And, NullQuery, Query, Term
-from whoosh.reading import IndexReader
-from whoosh.searching import Results, Searcher
+from whoosh.query import NullQuery, Query
 
+from .analysis import STEMMING_ANALYZER, distinct_words
+from .highlight import SNIPPET_CHARS, Marker
 from .interface import Document, Hit, IndexUnavailable, SearchIndex, SearchQuery, SearchResult
-from .queries import QueryBuilder, fuzzy_variant, spelling_correction
+from .queries import QueryBuilder, spelling_correction
+from .snapshot import Scores, Snapshot
 from .storage import IndexStorage
 
 T = TypeVar("T")
 
 FACET_FIELDS = ("asset_type", "product")
+HIGHLIGHTED_FIELDS = ("title", "summary", "body")
 FEW_RESULTS = 3  # below this many matches a spelling suggestion is worth offering
-SNIPPET_CHARS = 200
+# Building. Large builds are split between processes (whoosh's MpWriter), each
+# writing its own segment. Each keeps its postings in memory (whoosh's default of
+# 128 MB spills to disk long before 5,000 long documents) and writes them
+# uncompressed, which is faster to write and to read.
+BUILD_PROCESSES = 2
+PARALLEL_BUILD_FROM = 1000  # documents; smaller builds take a few seconds in one process
+BUILD_MEMORY_MB = 512  # per process
+BUILD_CODEC_OPTIONS = {"compression": 0}
 
 
 def _schema() -> Schema:
-    stemmed = StemmingAnalyzer()
+    stemmed = STEMMING_ANALYZER
     return Schema(
         id=ID(stored=True, unique=True, sortable=True),
         title=TEXT(stored=True, analyzer=stemmed),
@@ -41,8 +55,8 @@ def _schema() -> Schema:
         product_text=TEXT(analyzer=stemmed),
         product=ID(sortable=True),
         asset_type=ID(sortable=True),
-        # Unstemmed words of all searchable text: the vocabulary for "did you mean".
-        spelling=TEXT(analyzer=RegexTokenizer() | LowercaseFilter()),
+        # Each unstemmed word of the searchable text once: the vocabulary for "did you mean".
+        spelling=TEXT(analyzer=RegexTokenizer() | LowercaseFilter(), phrase=False),
     )
 
 
@@ -56,26 +70,8 @@ def _fields(doc: Document) -> dict[str, str]:
         "product_text": doc.product,
         "product": doc.product,
         "asset_type": doc.asset_type,
-        "spelling": " ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product)),
+        "spelling": distinct_words(" ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product))),
     }
-
-
-class MarkFormatter(highlight.Formatter):
-    """Escapes all text as HTML and wraps matched terms in <mark>."""
-
-    between = " … "
-
-    def _text(self, text: str) -> str:
-        return html.escape(text)
-
-    def format_token(self, text: str, token, replace: bool = False) -> str:
-        return f"<mark>{html.escape(highlight.get_text(text, token, replace))}</mark>"
-
-
-TITLE_HIGHLIGHTER = highlight.Highlighter(fragmenter=highlight.WholeFragmenter(), formatter=MarkFormatter())
-SNIPPET_HIGHLIGHTER = highlight.Highlighter(
-    fragmenter=highlight.ContextFragmenter(maxchars=SNIPPET_CHARS, surround=60), formatter=MarkFormatter()
-)
 
 
 class _TrackingStorage(FileStorage):
@@ -120,6 +116,8 @@ class WhooshIndex(SearchIndex):
         self._storage = IndexStorage(base_dir, lock_timeout)
         self._schema = _schema()
         self._queries = QueryBuilder(self._schema)
+        self._kept = _KeptSnapshot()
+        weakref.finalize(self, self._kept.replace, None)  # close its files with this object
 
     # Writing
 
@@ -129,39 +127,82 @@ class WhooshIndex(SearchIndex):
     def delete_documents(self, ids: Iterable[str]) -> None:
         self._write([{"delete": doc_id} for doc_id in ids])
 
-    def rebuild(self, docs: Iterable[Document]) -> None:
-        """Build a fresh index beside the live one, then switch the CURRENT pointer to it.
-
-        Writes that arrive during the build go to the live index and to a journal,
-        which is replayed into the new index just before the switch.
-        """
-        with self._storage.rebuild_lock():
-            with self._storage.write_lock():
-                self._storage.start_journal()
-            new_dir = self._storage.new_index_dir()
-            try:
-                self._build(new_dir, docs)
-                with self._storage.write_lock(), _opened_index(new_dir) as new_index:
-                    self._apply(new_index, self._storage.take_journal())
-                    self._storage.switch_to(new_dir)
-            except BaseException:
-                self._storage.abandon_build(new_dir)
-                raise
-            self._storage.remove_index_dirs_except(new_dir)
-
-    def _build(self, index_dir: Path, docs: Iterable[Document]) -> None:
-        with index.create_in(index_dir, self._schema).writer() as writer:
-            for doc in docs:
-                writer.add_document(**_fields(doc))
-
-    def _write(self, changes: list[dict]) -> None:
-        if not changes:
+    def sync(self, ids: Iterable[str], load: Callable[[list[str]], Iterable[Document]]) -> None:
+        ids = list(dict.fromkeys(ids))
+        if not ids:
             return
         with self._storage.write_lock():
-            # Journal first: if the live index is broken the change still reaches the rebuild.
-            self._storage.append_to_journal(changes)
-            with _opened_index(self._storage.current_dir()) as ix:
-                self._apply(ix, changes)
+            docs = list(load(ids))
+            loaded = {doc.id for doc in docs}
+            deleted = [doc_id for doc_id in ids if doc_id not in loaded]
+            self._commit([{"upsert": asdict(doc)} for doc in docs] + [{"delete": doc_id} for doc_id in deleted])
+
+    def rebuild(self, docs: Iterable[Document]) -> None:
+        with self._storage.rebuild_lock():
+            self._rebuild(lambda: docs)
+
+    def try_rebuild(self, docs_factory: Callable[[], Iterable[Document]]) -> bool:
+        with self._storage.rebuild_lock(blocking=False) as acquired:
+            if acquired:
+                self._rebuild(docs_factory)
+        return acquired
+
+    def _rebuild(self, docs_factory: Callable[[], Iterable[Document]]) -> None:
+        """Build a fresh index beside the live one, then switch the CURRENT pointer to it.
+
+        The caller holds the rebuild lock. Writes that arrive during the build go to
+        the live index and to a journal, which is replayed into the new index just
+        before the switch; the documents are read only once the journal has started.
+        """
+        with self._storage.write_lock():
+            self._storage.start_journal()
+        new_dir = self._storage.new_index_dir()
+        try:
+            self._build(new_dir, docs_factory())
+            with self._storage.write_lock(), _opened_index(new_dir) as new_index:
+                self._apply(new_index, self._storage.take_journal())
+                self._storage.switch_to(new_dir)
+        except BaseException:
+            self._storage.abandon_build(new_dir)
+            raise
+        self._storage.remove_index_dirs_except(new_dir)
+
+    def _build(self, index_dir: Path, docs: Iterable[Document]) -> None:
+        docs = iter(docs)
+        first = list(islice(docs, PARALLEL_BUILD_FROM))
+        processes = BUILD_PROCESSES if len(first) == PARALLEL_BUILD_FROM else 1
+        new_index = index.create_in(index_dir, self._schema)
+        writer = new_index.writer(
+            procs=processes,
+            multisegment=True,
+            limitmb=BUILD_MEMORY_MB,
+            codec=W3Codec(**BUILD_CODEC_OPTIONS),
+            compound=False,
+        )
+        added = 0
+        try:
+            for doc in chain(first, docs):
+                writer.add_document(**_fields(doc))
+                added += 1
+        finally:
+            # Commit even when failing (the caller deletes the directory): MpWriter's
+            # cancel() would leave its processes waiting for documents forever.
+            writer.commit()
+        # MpWriter does not report a failed process; it just leaves its documents out.
+        if new_index.doc_count() != added:
+            raise RuntimeError(f"only {new_index.doc_count()} of {added} documents were indexed")
+
+    def _write(self, changes: list[dict]) -> None:
+        if changes:
+            with self._storage.write_lock():
+                self._commit(changes)
+
+    def _commit(self, changes: list[dict]) -> None:
+        """Apply `changes` to the live index; the caller holds the write lock."""
+        # Journal first: if the live index is broken the change still reaches the rebuild.
+        self._storage.append_to_journal(changes)
+        with _opened_index(self._storage.current_dir()) as ix:
+            self._apply(ix, changes)
 
     def _apply(self, ix: index.Index, changes: list[dict]) -> None:
         # Within one writer, update/delete only see committed documents, so a second
@@ -178,7 +219,7 @@ class WhooshIndex(SearchIndex):
 
     def healthy(self) -> bool:
         try:
-            self._read(lambda searcher: searcher.doc_count())
+            self._read(lambda snapshot: None)
         except IndexUnavailable:
             return False
         return True
@@ -186,108 +227,126 @@ class WhooshIndex(SearchIndex):
     def search(self, query: SearchQuery) -> SearchResult:
         if not query.text.strip():
             return SearchResult.empty(query.page)
-        return self._read(lambda searcher: self._search(searcher, query))
+        return self._read(lambda snapshot: self._search(snapshot, query))
 
-    def _read(self, action: Callable[[Searcher], T]) -> T:
-        index_dir = self._storage.current_dir()
+    def _read(self, action: Callable[[Snapshot], T]) -> T:
+        with self._kept.lock:
+            index_dir = self._storage.current_dir()
+            try:
+                return self._read_from(index_dir, action)
+            except IndexUnavailable:
+                if self._storage.current_dir() == index_dir:
+                    raise
+            # A rebuild switched directories mid-read and may have deleted the old one.
+            return self._read_from(self._storage.current_dir(), action)
+
+    def _read_from(self, index_dir: Path, action: Callable[[Snapshot], T]) -> T:
+        kept = self._kept
+        if kept.snapshot is None or not kept.snapshot.is_current(index_dir):
+            kept.replace(_open_snapshot(index_dir))
         try:
-            return _read_from(index_dir, action)
-        except IndexUnavailable:
-            if self._storage.current_dir() == index_dir:
-                raise
-        # A rebuild switched directories mid-read and may have deleted the old one.
-        return _read_from(self._storage.current_dir(), action)
+            return action(kept.snapshot)
+        except Exception as exc:  # as in _opened_index: damage shows up as any exception type
+            kept.replace(None)
+            raise IndexUnavailable(f"search index at {index_dir} is unusable: {exc!r}") from exc
 
-    def _search(self, searcher: Searcher, query: SearchQuery) -> SearchResult:
-        visible = _visible_docnums(searcher, query)
+    def _search(self, snapshot: Snapshot, query: SearchQuery) -> SearchResult:
+        visible = _visible_docnums(snapshot, query)
         if visible is not None and not visible:
             return SearchResult.empty(query.page)
         parsed = self._queries.build(query.text)
         if parsed is NullQuery:
             return SearchResult.empty(query.page)
-        results = _run(searcher, parsed, query, visible)
+        scores, matched = _matching(snapshot, parsed, visible)
         suggestion = None
-        if len(results) < FEW_RESULTS:
-            suggestion = self._checked_suggestion(searcher, query, visible)
-        if len(results) == 0:
-            results = _run(searcher, fuzzy_variant(parsed), query, visible)
-        return _to_result(results, query, suggestion)
+        if len(matched) < FEW_RESULTS:
+            suggestion = spelling_correction(snapshot.reader, query.text)
+        if suggestion is not None:
+            corrected = self._queries.build(suggestion)
+            corrected_scores, corrected_matched = _matching(snapshot, corrected, visible)
+            # The spelling vocabulary spans every document, so only offer a correction
+            # that finds documents this user may see; otherwise it would leak hidden words.
+            if not corrected_matched:
+                suggestion = None
+            elif not matched:  # show what the user most likely meant
+                parsed, scores, matched = corrected, corrected_scores, corrected_matched
+        return _to_result(snapshot, parsed, scores, matched, query, suggestion)
 
-    def _checked_suggestion(self, searcher: Searcher, query: SearchQuery, visible: set[int] | None) -> str | None:
-        # The spelling vocabulary spans every document, so only offer a correction
-        # that finds documents this user may see; otherwise it would leak hidden words.
-        correction = spelling_correction(searcher.reader(), query.text)
-        if correction is None:
-            return None
-        found = _run(searcher, self._queries.build(correction), query, visible)
-        return correction if len(found) > 0 else None
+
+class _KeptSnapshot:
+    """The Snapshot a WhooshIndex keeps open between searches."""
+
+    def __init__(self) -> None:
+        self.snapshot: Snapshot | None = None
+        # A searcher is not safe to share between threads; the GIL serialises searches anyway.
+        self.lock = threading.Lock()
+
+    def replace(self, snapshot: Snapshot | None) -> None:
+        if self.snapshot is not None:
+            self.snapshot.close()
+        self.snapshot = snapshot
 
 
 def _changed_id(change: dict) -> str:
     return change["upsert"]["id"] if "upsert" in change else change["delete"]
 
 
-def _read_from(index_dir: Path, action: Callable[[Searcher], T]) -> T:
-    with _opened_index(index_dir) as ix, ix.searcher() as searcher:
-        return action(searcher)
+def _open_snapshot(index_dir: Path) -> Snapshot:
+    with _opened_index(index_dir) as ix:
+        return Snapshot(index_dir, ix, FACET_FIELDS)
 
 
-def _visible_docnums(searcher: Searcher, query: SearchQuery) -> set[int] | None:
+def _visible_docnums(snapshot: Snapshot, query: SearchQuery) -> Set[int] | None:
     """Docnums the caller may see and that pass the filters; None means all documents.
 
-    Returned as a set (not a query) so an empty set can be told apart from "no
-    restriction": whoosh treats an empty filter as no filter at all.
+    A set, not a query, so an empty set can be told apart from "no restriction".
     """
     visible = None
     if query.allowed_ids is not None:
-        visible = _docnums_with_ids(searcher.reader(), set(query.allowed_ids))
-    filters = [Term(name, getattr(query, name)) for name in FACET_FIELDS if getattr(query, name)]
-    if filters:
-        filtered = set(searcher.docs_for_query(And(filters)))
-        visible = filtered if visible is None else visible & filtered
+        visible = set(map(snapshot.docnums.get, query.allowed_ids))
+        visible.discard(None)  # ids not in the index
+    for name in FACET_FIELDS:
+        value = getattr(query, name)
+        if value:
+            with_value = snapshot.facets[name].get(value, frozenset())
+            visible = with_value if visible is None else visible & with_value
     return visible
 
 
-def _docnums_with_ids(reader: IndexReader, ids: set[str]) -> set[int]:
-    # One pass over the id column beats a query with thousands of Term clauses.
-    # The column still holds deleted documents, hence the intersection.
-    matching = {docnum for docnum, doc_id in enumerate(reader.column_reader("id")) if doc_id in ids}
-    return matching & set(reader.all_doc_ids())
+def _matching(snapshot: Snapshot, parsed: Query, visible: Set[int] | None) -> tuple[Scores, Set[int]]:
+    """Scores of the matching documents, and which of them the caller may see."""
+    scores = snapshot.scores(parsed)
+    return scores, scores.keys() & (snapshot.live if visible is None else visible)
 
 
-def _run(searcher: Searcher, parsed: Query, query: SearchQuery, visible: set[int] | None) -> Results:
-    return searcher.search(
-        parsed,
-        limit=query.page * query.page_size,
-        filter=visible,
-        groupedby={name: sorting.FieldFacet(name, maptype=sorting.Count) for name in FACET_FIELDS},
-        terms=True,
-    )
-
-
-def _to_result(results: Results, query: SearchQuery, suggestion: str | None) -> SearchResult:
+def _to_result(
+    snapshot: Snapshot, parsed: Query, scores: Scores, matched: Set[int], query: SearchQuery, suggestion: str | None
+) -> SearchResult:
     start = (query.page - 1) * query.page_size
-    total = len(results)
+    # Sorted first so that equal scores rank by docnum, as in whoosh: pages stay stable.
+    ranked = heapq.nlargest(start + query.page_size, sorted(matched), key=scores.__getitem__)[start:]
+    marker = Marker(_matched_stems(snapshot, parsed)) if ranked else None
     return SearchResult(
-        total=total,
+        total=len(matched),
         page=query.page,
-        page_count=math.ceil(total / query.page_size),
-        hits=[_to_hit(hit) for hit in results[start : start + query.page_size]],
-        facets={name: _facet_counts(results, name) for name in FACET_FIELDS},
+        page_count=math.ceil(len(matched) / query.page_size),
+        hits=[_to_hit(snapshot, docnum, scores[docnum], marker) for docnum in ranked],
+        facets={name: _facet_counts(snapshot.facets[name], matched) for name in FACET_FIELDS},
         suggestion=suggestion,
     )
 
 
-def _to_hit(hit) -> Hit:
-    title = TITLE_HIGHLIGHTER.highlight_hit(hit, "title", minscore=0)
-    snippet = (
-        SNIPPET_HIGHLIGHTER.highlight_hit(hit, "body", top=2)
-        or SNIPPET_HIGHLIGHTER.highlight_hit(hit, "summary", top=1)
-        or html.escape(hit["summary"] or hit["body"][:SNIPPET_CHARS])
-    )
-    return Hit(id=hit["id"], score=hit.score, title_highlight=title, snippet=snippet)
+def _matched_stems(snapshot: Snapshot, parsed: Query) -> set[str]:
+    return {text for field, text in snapshot.terms(parsed) if field in HIGHLIGHTED_FIELDS}
 
 
-def _facet_counts(results: Results, name: str) -> list[tuple[str, int]]:
-    counts = [(value, count) for value, count in results.groups(name).items() if value]
-    return sorted(counts, key=lambda item: (-item[1], item[0]))
+def _to_hit(snapshot: Snapshot, docnum: int, score: float, marker: Marker) -> Hit:
+    stored = snapshot.searcher.stored_fields(docnum)
+    title, summary, body = (stored.get(name, "") for name in HIGHLIGHTED_FIELDS)
+    snippet = marker.snippet(body) or marker.snippet(summary) or html.escape(summary or body[:SNIPPET_CHARS])
+    return Hit(id=stored["id"], score=score, title_highlight=marker.whole(title), snippet=snippet)
+
+
+def _facet_counts(groups: dict[str, frozenset[int]], matched: Set[int]) -> list[tuple[str, int]]:
+    counts = [(value, len(docnums & matched)) for value, docnums in groups.items() if value]
+    return sorted(((value, count) for value, count in counts if count), key=lambda item: (-item[1], item[0]))

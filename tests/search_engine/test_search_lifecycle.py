@@ -1,10 +1,15 @@
 """Writes, rebuilds and recovery from a missing or damaged index."""
 
+import multiprocessing
 import shutil
+import threading
+import time
 
 import pytest
 
-from search import Document, IndexUnavailable, SearchQuery, WhooshIndex
+from search import Document, IndexUnavailable, SearchQuery, WhooshIndex, whoosh_index
+
+TIMEOUT = 30
 
 
 def ids(result):
@@ -103,8 +108,8 @@ def test_empty_rebuild_creates_a_healthy_index(tmp_path):
 
 
 def corrupt_segments(index_dir):
-    for segment in index_dir.glob("*.seg"):
-        segment.write_bytes(segment.read_bytes()[:100])
+    for segment_file in index_dir.glob("MAIN_*.*"):
+        segment_file.write_bytes(segment_file.read_bytes()[:100])
 
 
 def corrupt_table_of_contents(index_dir):
@@ -130,3 +135,142 @@ def test_damaged_index_is_unavailable_until_rebuilt(tmp_path, index, damage):
 
     assert index.healthy()
     assert ids(index.search(SearchQuery("datasheet"))) == {"datasheet"}
+
+
+def test_try_rebuild_rebuilds_when_no_rebuild_is_running(index):
+    assert index.try_rebuild(lambda: [Document(id="fresh", title="Fresh start")])
+    assert ids(index.search(SearchQuery("fresh"))) == {"fresh"}
+    assert index.search(SearchQuery("datasheet")).total == 0
+
+
+def test_try_rebuild_returns_at_once_while_another_rebuild_runs(tmp_path, index):
+    building = threading.Event()
+    finish = threading.Event()
+
+    def slow_documents():
+        building.set()
+        assert finish.wait(TIMEOUT)
+        yield Document(id="slow", title="Slow rebuild")
+
+    other = WhooshIndex(tmp_path / "search")  # as another worker would
+    running = threading.Thread(target=index.rebuild, args=(slow_documents(),))
+    running.start()
+    assert building.wait(TIMEOUT)
+
+    started = time.monotonic()
+    assert not other.try_rebuild(lambda: pytest.fail("a second rebuild read the documents"))
+    assert time.monotonic() - started < 1
+
+    finish.set()
+    running.join(TIMEOUT)
+    assert ids(index.search(SearchQuery("slow"))) == {"slow"}
+
+
+def test_many_failed_searches_start_one_rebuild(tmp_path):
+    """What the portal does when searches find the index broken: each tries to start a rebuild."""
+    ix = WhooshIndex(tmp_path / "search")
+    callers = 8
+    attempts_done = threading.Barrier(callers)  # the losers and the one rebuild
+    factory_calls = []
+
+    def documents():
+        factory_calls.append(threading.current_thread().name)
+        attempts_done.wait(TIMEOUT)  # keep the rebuild running until every caller has tried
+        return [Document(id="healed", title="Healed index")]
+
+    outcomes = []
+
+    def heal():
+        started = ix.try_rebuild(documents)
+        outcomes.append(started)
+        if not started:
+            attempts_done.wait(TIMEOUT)
+
+    threads = [threading.Thread(target=heal) for _ in range(callers)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(TIMEOUT)
+
+    assert sorted(outcomes) == [False] * (callers - 1) + [True]
+    assert len(factory_calls) == 1
+    assert ids(ix.search(SearchQuery("healed"))) == {"healed"}
+
+
+@pytest.mark.parametrize("damage", [corrupt_segments, corrupt_table_of_contents, delete_directory, None])
+def test_writes_to_a_broken_index_reach_the_running_rebuild(tmp_path, damage):
+    """A write that fails because the live index is broken (or not built yet) is not lost."""
+    base = tmp_path / "search"
+    ix = WhooshIndex(base)
+    if damage is not None:
+        ix.rebuild([Document(id="old", title="Old document")])
+        damage(live_dir(base))
+
+    def documents():
+        yield Document(id="stale", title="Stale title")
+        with pytest.raises(IndexUnavailable):
+            ix.index_documents([Document(id="written", title="Written during rebuild")])
+        with pytest.raises(IndexUnavailable):
+            ix.sync(["stale"], lambda requested: [Document(id="stale", title="Synced title")])
+
+    ix.rebuild(documents())
+
+    assert ids(ix.search(SearchQuery("written"))) == {"written"}
+    assert ids(ix.search(SearchQuery("synced"))) == {"stale"}
+    assert ix.search(SearchQuery("stale")).total == 0
+
+
+def test_searches_see_writes_and_rebuilds_made_by_other_processes(tmp_path, index):
+    other = WhooshIndex(tmp_path / "search")  # another worker, with its own open searcher
+    assert other.search(SearchQuery("datasheet")).total == 1
+
+    index.index_documents([Document(id="added", title="Added elsewhere")])
+    assert ids(other.search(SearchQuery("added"))) == {"added"}
+
+    index.rebuild([Document(id="rebuilt", title="Rebuilt elsewhere")])
+    assert ids(other.search(SearchQuery("rebuilt"))) == {"rebuilt"}
+    assert other.search(SearchQuery("datasheet")).total == 0
+
+
+def test_the_open_index_is_reused_until_it_changes(monkeypatch, index):
+    opened = []
+    real_open = whoosh_index._open_snapshot
+    monkeypatch.setattr(whoosh_index, "_open_snapshot", lambda path: opened.append(path) or real_open(path))
+
+    assert index.healthy()
+    index.search(SearchQuery("datasheet"))
+    assert index.healthy()
+    assert len(opened) == 1
+
+    index.delete_documents(["datasheet"])
+    assert index.search(SearchQuery("datasheet")).total == 0
+    assert len(opened) == 2
+
+
+@pytest.fixture
+def parallel_builds(monkeypatch):
+    monkeypatch.setattr(whoosh_index, "PARALLEL_BUILD_FROM", 50)
+
+
+def test_large_rebuild_is_split_between_processes(tmp_path, parallel_builds):
+    ix = WhooshIndex(tmp_path / "search")
+    ix.rebuild(Document(id=f"doc-{n}", title=f"Guide {n}", body="parallel build") for n in range(450))
+
+    assert ix.search(SearchQuery("parallel", page_size=1)).total == 450
+    assert ids(ix.search(SearchQuery("guide 321"))) == {"doc-321"}
+    ix.index_documents([Document(id="doc-7", title="Changed")])
+    assert ix.search(SearchQuery("parallel")).total == 449
+
+
+def test_failed_large_rebuild_leaves_no_processes_and_keeps_the_live_index(tmp_path, index, parallel_builds):
+    def documents():
+        yield from (Document(id=f"doc-{n}", title="Half built") for n in range(300))
+        raise RuntimeError("database went away")
+
+    with pytest.raises(RuntimeError, match="database went away"):
+        index.rebuild(documents())
+
+    assert multiprocessing.active_children() == []
+    assert len(index_dirs(tmp_path / "search")) == 1
+    assert ids(index.search(SearchQuery("datasheet"))) == {"datasheet"}
+    assert index.search(SearchQuery("half")).total == 0

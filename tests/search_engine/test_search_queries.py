@@ -114,3 +114,18 @@ def test_query_syntax_cannot_address_fields_directly(index):
 @given(text=st.lists(st.sampled_from([*'ab "()*?~^:[]{}-+!\\/', " AND ", " OR ", " NOT ", "battl"])).map("".join))
 def test_arbitrary_input_never_raises(module_index, text):
     assert module_index.search(SearchQuery(text)).total >= 0
+
+
+def test_snippet_shows_a_match_deep_in_a_long_body(index):
+    filler = "Routine paragraph about nothing in particular. " * 200
+    index.index_documents([Document(id="long", title="Annual report", body=filler + "Zephyrs arrived late. " + filler)])
+    (hit,) = index.search(SearchQuery("zephyr")).hits
+    assert "<mark>Zephyrs</mark> arrived late." in hit.snippet
+    assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
+    assert len(hit.snippet) < 300
+
+
+def test_highlights_mark_other_forms_and_the_word_being_typed(index):
+    (hit,) = index.search(SearchQuery("rival battl")).hits
+    assert hit.title_highlight == "Competitive <mark>Battlecard</mark>: Acme vs <mark>Rival</mark>"
+    assert "<mark>Rival</mark> pricing" in hit.snippet
