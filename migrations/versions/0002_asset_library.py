@@ -51,8 +51,10 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_assets_asset_type'), ['asset_type'], unique=False)
         batch_op.create_index(batch_op.f('ix_assets_audience_id'), ['audience_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assets_download_count'), ['download_count'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assets_expire_at'), ['expire_at'], unique=False)
         batch_op.create_index(batch_op.f('ix_assets_product_id'), ['product_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_assets_publish_at'), ['publish_at'], unique=False)
+        batch_op.create_index(batch_op.f('ix_assets_updated_at'), ['updated_at'], unique=False)
 
     op.create_table('asset_versions',
     sa.Column('id', sa.Integer(), nullable=False),
@@ -103,7 +105,9 @@ def downgrade():
     op.drop_table('downloads')
     op.drop_table('asset_versions')
     with op.batch_alter_table('assets', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_assets_updated_at'))
         batch_op.drop_index(batch_op.f('ix_assets_publish_at'))
+        batch_op.drop_index(batch_op.f('ix_assets_expire_at'))
         batch_op.drop_index(batch_op.f('ix_assets_product_id'))
         batch_op.drop_index(batch_op.f('ix_assets_download_count'))
         batch_op.drop_index(batch_op.f('ix_assets_audience_id'))

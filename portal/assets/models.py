@@ -42,13 +42,13 @@ class Asset(db.Model):
     language: Mapped[str] = mapped_column(sa.String(8), default="en")
     audience_id: Mapped[int] = mapped_column(sa.ForeignKey("audiences.id"), index=True)
     publish_at: Mapped[datetime] = mapped_column(default=clock.now, index=True)
-    expire_at: Mapped[datetime | None]
+    expire_at: Mapped[datetime | None] = mapped_column(index=True)
     external_url: Mapped[str | None] = mapped_column(sa.String(500))  # videos: no file, a link
     version: Mapped[int] = mapped_column(default=0)  # number of the current file version; 0 = none
     download_count: Mapped[int] = mapped_column(default=0, index=True)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now, index=True)
 
     audience: Mapped[Audience] = relationship(cascade="all, delete-orphan", single_parent=True)
     product: Mapped[Product | None] = relationship()

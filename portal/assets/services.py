@@ -8,7 +8,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from portal.core import audit, clock
-from portal.core.access import AudienceSpec, apply_audience, bit, describe, get_or_404, visible
+from portal.core.access import AudienceSpec, apply_audience, audience_key, bit, describe, get_or_404, visible
 from portal.core.models import Audience, Organization, OrgKind, Persona, Product, User
 from portal.extensions import db
 from portal.assets import indexing
@@ -73,12 +73,39 @@ def get_asset(user: User, asset_id: int) -> Asset:
     return get_or_404(assets_for(user), Asset, asset_id)
 
 
-def visible_ids(user: User) -> set[str] | None:
-    """Ids of the assets a user may find in search; None means no restriction (vendor)."""
+def visible_ids(user: User) -> frozenset[str] | None:
+    """Ids of the assets a user may find in search; None means no restriction (vendor).
+
+    Computing them reads every asset (about 20 ms at 10,000 assets on SQLite), so the
+    answer is kept per audience key and reused while the library's stamp is unchanged.
+    The stamp is read from the database on every call, so all workers agree."""
     if user.is_vendor:
         return None
-    ids = db.session.scalars(assets_for(user).with_only_columns(Asset.id)).all()
-    return {str(asset_id) for asset_id in ids}
+    key, stamp = audience_key(user), _library_stamp()
+    cached = _visible_ids_cache.get(key)
+    if cached is not None and cached[0] == stamp:
+        return cached[1]
+    ids = frozenset(str(i) for i in db.session.scalars(assets_for(user).with_only_columns(Asset.id)))
+    if len(_visible_ids_cache) >= VISIBLE_IDS_CACHE_SIZE:
+        _visible_ids_cache.pop(next(iter(_visible_ids_cache)))
+    _visible_ids_cache[key] = (stamp, ids)
+    return ids
+
+
+_visible_ids_cache: dict[tuple, tuple[tuple, frozenset[str]]] = {}
+VISIBLE_IDS_CACHE_SIZE = 1024
+
+
+def _library_stamp() -> tuple:
+    """Changes whenever who-sees-which-asset may have changed: an asset added, changed
+    (audience included, see _apply) or deleted, or now passing a publish or expiry time."""
+    now = clock.now()
+    return tuple(db.session.execute(sa.select(
+        sa.select(sa.func.count(Asset.id)).scalar_subquery(),
+        sa.select(sa.func.max(Asset.updated_at)).scalar_subquery(),
+        sa.select(sa.func.min(Asset.publish_at)).where(Asset.publish_at > now).scalar_subquery(),
+        sa.select(sa.func.min(Asset.expire_at)).where(Asset.expire_at > now).scalar_subquery(),
+    )).one())
 
 
 def library(user: User, filters: LibraryFilters):
@@ -193,6 +220,7 @@ def _apply(asset: Asset, data: AssetInput) -> None:
     asset.expire_at = data.expire_at
     asset.external_url = data.external_url or None
     apply_audience(asset.audience, data.audience)
+    asset.updated_at = clock.now()  # also when only the audience changed: see _library_stamp
 
 
 def create_asset(actor: User, data: AssetInput, file: PreparedFile | None) -> Asset:

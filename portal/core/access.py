@@ -148,6 +148,12 @@ def may_see(user: User, audience: Audience | None, persona: Persona | None = Non
     return not audience.has_orgs or any(org.id == user.org_id for org in audience.orgs)
 
 
+def audience_key(user: User) -> tuple:
+    """Everything the audience engine asks of a user: two users with the same key see the
+    same content (used to share cached answers between them)."""
+    return (*_user_facts(user, None).items(), user.org_id)
+
+
 def audience_clause(user: User, persona: Persona | None = None):
     """The SQL twin of may_see, over the Audience table (join it to use it)."""
     if user.is_vendor:

@@ -164,3 +164,27 @@ def _wait_for(condition, timeout: float = 20.0) -> None:
     while not condition():
         assert time.monotonic() < deadline, "the index did not heal"
         time.sleep(0.1)
+
+
+def test_search_follows_audience_changes_and_the_clock_at_once(app, add_asset, indexed, login_as):
+    from datetime import timedelta
+
+    from portal.core import clock
+
+    asset = add_asset(title="Zqshifting Sheet", text="zqshifting", expire_at=clock.now() + timedelta(days=2))
+    gold, vendor = login_as("sales@gold.demo"), login_as("admin@vendor.demo")
+    assert hit_titles(search(gold, "zqshifting")) == ["Zqshifting Sheet"]  # now cached for Gold NA sales
+
+    post(vendor, f"/assets/{asset}/edit", {"title": "Zqshifting Sheet", "summary": "", "asset_type": "datasheet",
+                                           "product_id": "0", "tags": "", "language": "en",
+                                           "publish_at": "2026-01-01T09:00", "audience-regions": "EMEA"})
+    assert hit_titles(search(gold, "zqshifting")) == []
+    assert hit_titles(search(login_as("sales@silver.demo"), "zqshifting")) == ["Zqshifting Sheet"]
+
+    post(vendor, f"/assets/{asset}/edit", {"title": "Zqshifting Sheet", "summary": "", "asset_type": "datasheet",
+                                           "product_id": "0", "tags": "", "language": "en",
+                                           "publish_at": "2026-01-01T09:00",
+                                           "expire_at": (clock.now() + timedelta(days=2)).strftime("%Y-%m-%dT%H:%M")})
+    assert hit_titles(search(gold, "zqshifting")) == ["Zqshifting Sheet"]
+    with clock.travel(timedelta(days=3)):
+        assert hit_titles(search(gold, "zqshifting")) == []
