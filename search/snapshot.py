@@ -9,7 +9,7 @@ Python, whereas combining cached per-term scores is mostly dict and set work.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from functools import cached_property, lru_cache
 from operator import add
 from pathlib import Path
@@ -19,9 +19,11 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, MultiTerm, Or, Query, Term
 from whoosh.reading import IndexReader
 
-# Per-term scores of the most recently used terms; a term found in every one of
+# Per-term scores of the most recently used terms (a query word is a term in each of
+# five fields, and a prefix expands to many); a term found in every one of
 # 10,000 documents takes about 1 MB.
-CACHED_TERMS = 64
+CACHED_TERMS = 256
+CACHED_ALLOWED_SETS = 32  # one per audience seen lately
 
 Scores = dict[int, float]
 
@@ -34,6 +36,7 @@ class Snapshot:
         self._facet_fields = tuple(facet_fields)
         self._term_scores = lru_cache(maxsize=CACHED_TERMS)(self._score_term)
         self._expansions = lru_cache(maxsize=CACHED_TERMS)(self._expand)  # a search needs them twice
+        self._cached_docnums_of = lru_cache(maxsize=CACHED_ALLOWED_SETS)(self._docnums_of)
         self._lengths: dict[str, list[int]] = {}
 
     def is_current(self, index_dir: Path) -> bool:
@@ -52,6 +55,16 @@ class Snapshot:
         """Document id -> docnum, for live documents."""
         live = self.live
         return {doc_id: docnum for docnum, doc_id in enumerate(self._column("id")) if docnum in live}
+
+    def docnums_of(self, ids: Collection[str]) -> frozenset[int]:
+        """Docnums of the live documents with these ids. A frozenset's answer is remembered:
+        callers pass the same allowed set again and again (a frozenset keeps its hash)."""
+        return self._cached_docnums_of(ids) if isinstance(ids, frozenset) else self._docnums_of(ids)
+
+    def _docnums_of(self, ids: Iterable[str]) -> frozenset[int]:
+        docnums = set(map(self.docnums.get, ids))
+        docnums.discard(None)  # ids not in the index
+        return frozenset(docnums)
 
     @cached_property
     def facets(self) -> dict[str, dict[str, frozenset[int]]]:

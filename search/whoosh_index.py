@@ -303,8 +303,7 @@ def _visible_docnums(snapshot: Snapshot, query: SearchQuery) -> Set[int] | None:
     """
     visible = None
     if query.allowed_ids is not None:
-        visible = set(map(snapshot.docnums.get, query.allowed_ids))
-        visible.discard(None)  # ids not in the index
+        visible = snapshot.docnums_of(query.allowed_ids)
     for name in FACET_FIELDS:
         value = getattr(query, name)
         if value:
