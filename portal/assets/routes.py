@@ -11,19 +11,13 @@ from portal.core.access import describe, partners_visible_to, vendor_admin_requi
 from portal.core.database import end_transaction
 from portal.core.models import Organization, Persona
 from portal.extensions import db
+from portal.web.params import enum_arg
 from portal.web.htmx import render
 from portal.web.pagination import paginate
 from search import IndexUnavailable
 
 bp = Blueprint("assets", __name__)
 PREVIEW_MAX_AGE = 3600  # seconds; previews are content-addressed, a new version has a new URL
-
-
-def _enum_arg(enum_cls, name: str):
-    try:
-        return enum_cls(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 def _page() -> int:
@@ -37,9 +31,9 @@ def _page() -> int:
 def library():
     language = request.args.get("language", "")
     filters = services.LibraryFilters(
-        asset_type=_enum_arg(AssetType, "type"),
+        asset_type=enum_arg(AssetType, "type"),
         product_id=request.args.get("product", type=int),
-        persona=_enum_arg(Persona, "persona"),
+        persona=enum_arg(Persona, "persona"),
         language=language if language in LANGUAGES else None,
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "newest",
     )
@@ -124,7 +118,7 @@ def room_widget(persona: str):
 @bp.get("/search")
 def search():
     text = request.args.get("q", "").strip()[:200]
-    asset_type = _enum_arg(AssetType, "type")
+    asset_type = enum_arg(AssetType, "type")
     product = request.args.get("product", "").strip()[:120] or None
     outcome, unavailable = None, False
     try:

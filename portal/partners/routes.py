@@ -9,17 +9,11 @@ from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tie
 from portal.extensions import db
 from portal.partners import services
 from portal.partners.forms import PartnerForm, StatusForm, TierForm
+from portal.web.params import enum_arg
 from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
 
 bp = Blueprint("partners", __name__, url_prefix="/partners")
-
-
-def _enum_arg(enum_cls, name: str):
-    try:
-        return enum_cls(request.args.get(name, ""))
-    except ValueError:
-        return None
 
 
 @bp.get("/")
@@ -27,10 +21,10 @@ def _enum_arg(enum_cls, name: str):
 def index():
     filters = services.PartnerFilters(
         q=request.args.get("q", "").strip()[:100],
-        tier=_enum_arg(Tier, "tier"),
-        partner_type=_enum_arg(PartnerType, "type"),
-        region=_enum_arg(Region, "region"),
-        status=_enum_arg(OrgStatus, "status"),
+        tier=enum_arg(Tier, "tier"),
+        partner_type=enum_arg(PartnerType, "type"),
+        region=enum_arg(Region, "region"),
+        status=enum_arg(OrgStatus, "status"),
     )
     page = paginate(services.search_partners(current_user, filters), request.args.get("page", 1, type=int))
     return render("partners/index.html", "results", page=page, filters=filters,
