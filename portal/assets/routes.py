@@ -11,7 +11,7 @@ from portal.core.access import describe, partners_visible_to, vendor_admin_requi
 from portal.core.database import end_transaction
 from portal.core.models import Organization, Persona
 from portal.extensions import db
-from portal.web.params import enum_arg
+from portal.web.params import enum_arg, persona_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
 from search import IndexUnavailable
@@ -68,8 +68,7 @@ def _render_detail(asset: Asset, version_form: VersionForm | None = None, status
         kind=FileKind(asset.current.kind) if asset.current else None,
         version_form=version_form or VersionForm(),
         version_counts=services.version_download_counts(asset) if vendor else {},
-        partner_downloads=db.session.execute(services.downloads_by_partner(asset.id).limit(10)).all()
-        if vendor else [],
+        partner_downloads=services.top_partners(asset) if vendor else [],
         status=status,
     )
 
@@ -103,10 +102,7 @@ def download(asset_id: int):
 @bp.get("/rooms/<persona>/assets")
 def room_widget(persona: str):
     """The room's asset panel, loaded after the room itself so the room stays fast."""
-    try:
-        persona = Persona(persona)
-    except ValueError:
-        abort(404)
+    persona = persona_or_404(persona)
     return render(
         "assets/room_widget.html", "widget", persona=persona,
         newest=services.newest_for_room(current_user, persona),

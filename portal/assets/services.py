@@ -151,6 +151,8 @@ def search(user: User, text: str, page: int, asset_type: AssetType | None, produ
     """Full-text search. The index filters by the user's allowed assets inside the query,
     and the rows are read again through assets_for(): both must agree to show a hit.
     Raises search.IndexUnavailable when the index is missing or broken."""
+    if not text.strip():  # nothing to look for: skip working out the allowed assets
+        return SearchPage(SearchResult.empty(page), [])
     query = SearchQuery(text=text, page=max(page, 1), page_size=SEARCH_PAGE_SIZE,
                         asset_type=asset_type.value if asset_type else None, product=product,
                         allowed_ids=visible_ids(user))
@@ -310,6 +312,11 @@ def downloads_by_partner(asset_id: int | None = None):
         .order_by(sa.desc("downloads"), Organization.name)
     )
     return stmt.where(Download.asset_id == asset_id) if asset_id else stmt
+
+
+def top_partners(asset: Asset, limit: int = 10) -> list:
+    """The partner orgs that downloaded this asset most: (org, downloads, assets, last_at) rows."""
+    return db.session.execute(downloads_by_partner(asset.id).limit(limit)).all()
 
 
 def _partner_downloads():

@@ -1,7 +1,7 @@
 """Persona rooms (/rooms/<persona>) and the vendor's announcement pages."""
 import sqlalchemy as sa
 from sqlalchemy.orm import selectinload
-from flask import Blueprint, abort, flash, redirect, request, url_for
+from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.core import clock
@@ -11,6 +11,7 @@ from portal.extensions import db
 from portal.rooms import services
 from portal.rooms.forms import AnnouncementForm
 from portal.rooms.models import Announcement
+from portal.web.params import persona_or_404
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import feed, paginate
 
@@ -25,16 +26,9 @@ ROOM_INTROS = {
 }
 
 
-def _persona_or_404(value: str) -> Persona:
-    try:
-        return Persona(value)
-    except ValueError:
-        abort(404)
-
-
 @bp.get("/rooms/<persona>")
 def room(persona: str):
-    persona = _persona_or_404(persona)
+    persona = persona_or_404(persona)
     page = feed(services.live_announcements(current_user, persona), request.args.get("page", 1, type=int),
                 ROOM_FEED_SIZE)
     if page.page > 1 and is_partial():  # "Show more": just the next items

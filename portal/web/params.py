@@ -1,5 +1,7 @@
-"""Reading query-string arguments: a bad value is treated as absent, never a 500."""
-from flask import request
+"""Reading URL and query-string arguments: bad values never cause a 500."""
+from flask import abort, request
+
+from portal.core.models import Persona
 
 
 def enum_arg(enum_cls, name: str):
@@ -8,3 +10,11 @@ def enum_arg(enum_cls, name: str):
         return enum_cls(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+def persona_or_404(value: str) -> Persona:
+    """The persona named in a room URL; an unknown one is simply not found."""
+    try:
+        return Persona(value)
+    except ValueError:
+        abort(404)
