@@ -7,10 +7,10 @@ import re
 from whoosh import qparser
 from whoosh.fields import Schema
 from whoosh.query import And, NullQuery, Or, Prefix, Query
-from whoosh.reading import IndexReader
+
+from .spelling import Vocabulary
 
 SEARCH_FIELD_BOOSTS = {"title": 5.0, "summary": 2.0, "tags": 2.0, "product_text": 1.0, "body": 1.0}
-SPELLING_FIELD = "spelling"
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 MIN_PREFIX_CHARS = 2  # shorter prefixes expand to much of the lexicon
 WORD = re.compile(r"\w+")
@@ -49,38 +49,22 @@ class QueryBuilder:
         return query
 
 
-def spelling_correction(reader: IndexReader, text: str) -> str | None:
+def spelling_correction(vocabulary: Vocabulary, text: str) -> str | None:
     """`text` with unknown words replaced by their nearest indexed word, or None if unchanged."""
-    # One corrector per segment: over several segments whoosh compares every word
-    # by edit distance in Python instead of walking the terms with an automaton.
-    segments = [segment for segment, _ in reader.leaf_readers()]
-    correctors = [segment.corrector(SPELLING_FIELD) for segment in segments]
     trailing = _trailing_word(text)
 
     def correct(match: re.Match) -> str:
         word = match.group()
         lowered = word.lower()
-        if word in OPERATORS or (SPELLING_FIELD, lowered) in reader:
+        if word in OPERATORS or lowered in vocabulary:
             return word
         is_being_typed = trailing is not None and match.start() == trailing.start()
-        if is_being_typed and any(_starts_an_indexed_word(segment, lowered) for segment in segments):
+        if is_being_typed and vocabulary.begins_a_word(lowered):
             return word
-        for maxdist in (1, 2):  # nearest first, then the most common (the corrector ranks by frequency only)
-            suggestions = {
-                suggestion
-                for corrector in correctors
-                for suggestion in corrector.suggest(lowered, limit=1, maxdist=maxdist, prefix=1)
-            }
-            if suggestions:
-                return max(sorted(suggestions), key=lambda suggestion: reader.frequency(SPELLING_FIELD, suggestion))
-        return word
+        return vocabulary.nearest(lowered) or word
 
     corrected = WORD.sub(correct, text)
     return corrected if corrected != text else None
-
-
-def _starts_an_indexed_word(reader: IndexReader, prefix: str) -> bool:
-    return next(iter(reader.expand_prefix(SPELLING_FIELD, prefix)), None) is not None
 
 
 def _trailing_word(text: str) -> re.Match | None:

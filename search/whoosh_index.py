@@ -2,18 +2,19 @@
 
 from __future__ import annotations
 
-import heapq
 import html
 import math
 import os
 import threading
 import weakref
-from collections.abc import Callable, Iterable, Iterator, Set
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import asdict
 from itertools import chain, islice
 from pathlib import Path
 from typing import TypeVar
+
+import numpy as np
 
 from whoosh import index
 from whoosh.analysis import LowercaseFilter, RegexTokenizer
@@ -26,12 +27,13 @@ from .analysis import STEMMING_ANALYZER, distinct_words
 from .highlight import SNIPPET_CHARS, Marker
 from .interface import Document, Hit, IndexUnavailable, SearchIndex, SearchQuery, SearchResult
 from .queries import QueryBuilder, spelling_correction
-from .snapshot import Scores, Snapshot
+from .snapshot import Facet, Mask, Scores, Snapshot
 from .storage import IndexStorage
 
 T = TypeVar("T")
 
 FACET_FIELDS = ("asset_type", "product")
+SPELLING_FIELD = "spelling"
 HIGHLIGHTED_FIELDS = ("title", "summary", "body")
 FEW_RESULTS = 3  # below this many matches a spelling suggestion is worth offering
 # Building. Large builds are split between processes (whoosh's MpWriter), each
@@ -70,7 +72,7 @@ def _fields(doc: Document) -> dict[str, str]:
         "product_text": doc.product,
         "product": doc.product,
         "asset_type": doc.asset_type,
-        "spelling": distinct_words(" ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product))),
+        SPELLING_FIELD: distinct_words(" ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product))),
     }
 
 
@@ -251,8 +253,8 @@ class WhooshIndex(SearchIndex):
             raise IndexUnavailable(f"search index at {index_dir} is unusable: {exc!r}") from exc
 
     def _search(self, snapshot: Snapshot, query: SearchQuery) -> SearchResult:
-        visible = _visible_docnums(snapshot, query)
-        if visible is not None and not visible:
+        visible = _visible(snapshot, query)
+        if not visible.any():
             return SearchResult.empty(query.page)
         parsed = self._queries.build(query.text)
         if parsed is NullQuery:
@@ -260,15 +262,15 @@ class WhooshIndex(SearchIndex):
         scores, matched = _matching(snapshot, parsed, visible)
         suggestion = None
         if len(matched) < FEW_RESULTS:
-            suggestion = spelling_correction(snapshot.reader, query.text)
+            suggestion = spelling_correction(snapshot.vocabulary, query.text)
         if suggestion is not None:
             corrected = self._queries.build(suggestion)
             corrected_scores, corrected_matched = _matching(snapshot, corrected, visible)
             # The spelling vocabulary spans every document, so only offer a correction
             # that finds documents this user may see; otherwise it would leak hidden words.
-            if not corrected_matched:
+            if not len(corrected_matched):
                 suggestion = None
-            elif not matched:  # show what the user most likely meant
+            elif not len(matched):  # show what the user most likely meant
                 parsed, scores, matched = corrected, corrected_scores, corrected_matched
         return _to_result(snapshot, parsed, scores, matched, query, suggestion)
 
@@ -293,46 +295,50 @@ def _changed_id(change: dict) -> str:
 
 def _open_snapshot(index_dir: Path) -> Snapshot:
     with _opened_index(index_dir) as ix:
-        return Snapshot(index_dir, ix, FACET_FIELDS)
+        return Snapshot(index_dir, ix, FACET_FIELDS, SPELLING_FIELD)
 
 
-def _visible_docnums(snapshot: Snapshot, query: SearchQuery) -> Set[int] | None:
-    """Docnums the caller may see and that pass the filters; None means all documents.
-
-    A set, not a query, so an empty set can be told apart from "no restriction".
-    """
-    visible = None
+def _visible(snapshot: Snapshot, query: SearchQuery) -> Mask:
+    """The live documents the caller may see that pass the filters."""
+    visible = snapshot.live
     if query.allowed_ids is not None:
-        visible = snapshot.docnums_of(query.allowed_ids)
+        visible = visible & snapshot.mask_of(query.allowed_ids)
     for name in FACET_FIELDS:
         value = getattr(query, name)
         if value:
-            with_value = snapshot.facets[name].get(value, frozenset())
-            visible = with_value if visible is None else visible & with_value
+            visible = visible & snapshot.facet_mask(name, value)
     return visible
 
 
-def _matching(snapshot: Snapshot, parsed: Query, visible: Set[int] | None) -> tuple[Scores, Set[int]]:
-    """Scores of the matching documents, and which of them the caller may see."""
+def _matching(snapshot: Snapshot, parsed: Query, visible: Mask) -> tuple[Scores, np.ndarray]:
+    """Scores of the matching documents, and the docnums of those the caller may see (ascending)."""
     scores = snapshot.scores(parsed)
-    return scores, scores.keys() & (snapshot.live if visible is None else visible)
+    return scores, np.flatnonzero((scores > 0) & visible)
 
 
 def _to_result(
-    snapshot: Snapshot, parsed: Query, scores: Scores, matched: Set[int], query: SearchQuery, suggestion: str | None
+    snapshot: Snapshot, parsed: Query, scores: Scores, matched: np.ndarray, query: SearchQuery, suggestion: str | None
 ) -> SearchResult:
     start = (query.page - 1) * query.page_size
-    # Sorted first so that equal scores rank by docnum, as in whoosh: pages stay stable.
-    ranked = heapq.nlargest(start + query.page_size, sorted(matched), key=scores.__getitem__)[start:]
-    marker = Marker(_matched_stems(snapshot, parsed)) if ranked else None
+    ranked = _ranked(scores, matched, start + query.page_size)[start:]
+    marker = Marker(_matched_stems(snapshot, parsed)) if len(ranked) else None
     return SearchResult(
         total=len(matched),
         page=query.page,
         page_count=math.ceil(len(matched) / query.page_size),
-        hits=[_to_hit(snapshot, docnum, scores[docnum], marker) for docnum in ranked],
+        hits=[_to_hit(snapshot, docnum, float(scores[docnum]), marker) for docnum in ranked.tolist()],
         facets={name: _facet_counts(snapshot.facets[name], matched) for name in FACET_FIELDS},
         suggestion=suggestion,
     )
+
+
+def _ranked(scores: Scores, matched: np.ndarray, count: int) -> np.ndarray:
+    """The best `count` of the matched docnums, highest score first; equal scores rank by
+    docnum, as in whoosh, so pages stay stable."""
+    if len(matched) > count:  # only those scoring at least the count-th best can make it
+        cutoff = np.partition(scores[matched], len(matched) - count)[len(matched) - count]
+        matched = matched[scores[matched] >= cutoff]
+    return matched[np.lexsort((matched, -scores[matched]))][:count]
 
 
 def _matched_stems(snapshot: Snapshot, parsed: Query) -> set[str]:
@@ -346,6 +352,7 @@ def _to_hit(snapshot: Snapshot, docnum: int, score: float, marker: Marker) -> Hi
     return Hit(id=stored["id"], score=score, title_highlight=marker.whole(title), snippet=snippet)
 
 
-def _facet_counts(groups: dict[str, frozenset[int]], matched: Set[int]) -> list[tuple[str, int]]:
-    counts = [(value, len(docnums & matched)) for value, docnums in groups.items() if value]
-    return sorted(((value, count) for value, count in counts if count), key=lambda item: (-item[1], item[0]))
+def _facet_counts(facet: Facet, matched: np.ndarray) -> list[tuple[str, int]]:
+    counts = np.bincount(facet.codes[matched], minlength=len(facet.values))
+    found = [(value, int(count)) for value, count in zip(facet.values, counts) if value and count]
+    return sorted(found, key=lambda item: (-item[1], item[0]))

@@ -5,7 +5,7 @@ from pathlib import Path
 
 import sqlalchemy as sa
 from flask import current_app
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import audit, clock
 from portal.core.access import AudienceSpec, apply_audience, audience_key, bit, describe, get_or_404, visible
@@ -158,7 +158,7 @@ def search(user: User, text: str, page: int, asset_type: AssetType | None, produ
                         allowed_ids=visible_ids(user))
     result = indexing.search_index().search(query)
     ids = [int(hit.id) for hit in result.hits]
-    stmt = assets_for(user).where(Asset.id.in_(ids)).options(selectinload(Asset.product))
+    stmt = assets_for(user).where(Asset.id.in_(ids)).options(joinedload(Asset.product))  # one statement
     rows = {asset.id: asset for asset in db.session.scalars(stmt)}
     return SearchPage(result, [(hit, rows[int(hit.id)]) for hit in result.hits if int(hit.id) in rows])
 
