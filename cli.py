@@ -67,6 +67,18 @@ def reindex():
 
 
 @cli.command()
+def tick():
+    """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
+    expire lapsed deal protections and send expiry reminders."""
+    from portal.deals import services as deals
+
+    with _app().app_context():
+        expired, reminded = deals.expire_lapsed(), deals.send_reminders()
+        db.session.commit()
+    click.echo(f"{expired} deal(s) expired, {reminded} reminder(s) sent.")
+
+
+@cli.command()
 @click.option("--host", default="127.0.0.1", show_default=True)
 @click.option("--port", default=5000, show_default=True)
 def serve(host, port):

@@ -43,13 +43,17 @@ def _init_extensions(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.api import api_bp
     from portal.assets.routes import bp as assets_bp
     from portal.core.routes import auth_bp, system_bp
+    from portal.deals.routes import bp as deals_bp
+    from portal.notifications.routes import bp as notifications_bp
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
     from portal.rooms.routes import bp as rooms_bp
 
-    for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, partners_bp, people_bp):
+    for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
+                      api_bp):
         app.register_blueprint(blueprint)
 
 

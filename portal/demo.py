@@ -11,6 +11,7 @@ from portal.core.models import (
 )
 from portal.core.passwords import hash_password
 from portal.demo_assets import seed_demo_assets
+from portal.demo_deals import seed_demo_deals
 from portal.extensions import db
 from portal.rooms.models import Announcement
 
@@ -64,6 +65,7 @@ def seed_demo() -> None:
     db.session.flush()
     _seed_announcements(orgs)
     seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
+    seed_demo_deals()
     db.session.commit()
 
 

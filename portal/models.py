@@ -2,3 +2,5 @@
 from portal.core.models import *  # noqa: F401,F403
 from portal.rooms.models import *  # noqa: F401,F403
 from portal.assets.models import *  # noqa: F401,F403
+from portal.notifications.models import *  # noqa: F401,F403
+from portal.deals.models import *  # noqa: F401,F403

@@ -8,10 +8,11 @@ from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
 from portal.core.auth import find_user
 from portal.core.models import Organization
+from portal.deals.models import Deal
 from portal.extensions import db
 from portal.rooms.models import Announcement
 
-SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token"}
+SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token", "name": "customer_company"}
 
 
 def _rules(app, method):
@@ -31,6 +32,10 @@ def _is_public(app, rule):
     return getattr(app.view_functions[rule.endpoint], "is_public", False)
 
 
+def _is_api(rule):
+    return rule.endpoint.startswith("api.")
+
+
 def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, demo):
     checked = 0
     for rule in _rules(app, "GET"):
@@ -38,6 +43,9 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, dem
         response = client.get(url)
         if _is_public(app, rule):
             assert response.status_code in (200, 404), url
+            continue
+        if _is_api(rule):
+            assert response.status_code == 401 and response.is_json, url
             continue
         assert response.status_code == 302, url
         assert response.headers["Location"].startswith("/login?next="), url
@@ -49,7 +57,23 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, dem
 
 def test_public_views_are_only_the_sign_in_pages(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
-    assert public == {"auth.login", "auth.forgot_password", "auth.set_password"}
+    assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document"}
+
+
+@pytest.mark.parametrize("email", ["admin@vendor.demo", "admin@gold.demo"])
+def test_the_api_refuses_a_signed_in_browser_without_a_token(app, demo, email):
+    """Session cookies never authenticate the API (which is why it needs no CSRF token)."""
+    client = app.test_client()
+    login(client, email)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if not _is_api(rule) or _is_public(app, rule):
+            continue
+        for method in rule.methods - {"HEAD", "OPTIONS"}:
+            response = client.open(_url(app, rule), method=method, headers={"X-CSRFToken": csrf_token(client)})
+            assert response.status_code == 401 and response.is_json, (method, rule.rule)
+            checked += 1
+    assert checked >= 1
 
 
 @pytest.mark.parametrize("email", [None, "admin@vendor.demo", "admin@gold.demo"])
@@ -57,7 +81,7 @@ def test_every_post_without_csrf_is_refused(app, demo, email):
     client = app.test_client()
     if email:
         login(client, email)
-    posts = _rules(app, "POST")
+    posts = [rule for rule in _rules(app, "POST") if not _is_api(rule)]  # the API: bearer tokens only
     assert len(posts) >= 8
     for rule in posts:
         response = client.post(_url(app, rule), data={})
@@ -75,6 +99,7 @@ def _gold_ids(app):
             "announcement_id": db.session.scalar(sa.select(sa.func.max(Announcement.id))),
             # Gold and above only: Silver must not be able to tell it exists.
             "asset_id": db.session.scalar(sa.select(Asset.id).where(Asset.title == "Gold Partner Pricing Playbook")),
+            "deal_id": db.session.scalar(sa.select(sa.func.min(Deal.id)).where(Deal.org_id == gold.id)),
         }
 
 
@@ -98,7 +123,7 @@ def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):
             assert real.status_code in (403, 404), rule.rule
             assert real.status_code == fake.status_code, rule.rule
             checked += 1
-    assert checked >= 14
+    assert checked >= 25
 
 
 def test_security_headers_on_every_page(client, demo):

@@ -1,6 +1,6 @@
 """Engine settings. SQLite gets WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE
 for transactions that may write, so a read-then-write can never lose an update."""
-from flask import has_request_context, request
+from flask import current_app, has_request_context, request
 from sqlalchemy import event
 
 from portal.extensions import db
@@ -25,9 +25,20 @@ def configure(engine) -> None:
         # GET requests never change state (house rule), so they read without taking the
         # write lock; everything else (POSTs, CLI, jobs) takes it up front.
         read_only = connection.get_execution_options().get("read_only") or (
-            has_request_context() and request.method in SAFE_METHODS
+            has_request_context() and (request.method in SAFE_METHODS or _view_reads_only())
         )
         connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
+
+
+def reads_only(view):
+    """Mark a POST view that never writes (e.g. a live check whose input should stay out of
+    URLs and logs): on SQLite it reads without taking the write lock."""
+    view.reads_only = True
+    return view
+
+
+def _view_reads_only() -> bool:
+    return getattr(current_app.view_functions.get(request.endpoint), "reads_only", False)
 
 
 def read_only(engine):

@@ -1,6 +1,6 @@
-"""Forms shared across domains: login and passwords, and the one audience editor."""
+"""Forms shared across domains: login, passwords and API tokens, and the one audience editor."""
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, Form, EmailField, PasswordField, SelectMultipleField
+from wtforms import BooleanField, Form, EmailField, PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, Email, EqualTo, Length
 from wtforms.widgets import CheckboxInput, ListWidget
@@ -33,6 +33,11 @@ class SetPasswordForm(FlaskForm):
 
 class ChangePasswordForm(SetPasswordForm):
     current = PasswordField("Current password", validators=[DataRequired()])
+
+
+class ApiTokenForm(FlaskForm):
+    name = StringField("Token name", validators=[DataRequired(), Length(max=80)],
+                       description="What will use it, e.g. “CRM sync”. Only you see it.")
 
 
 class MultiCheckboxField(SelectMultipleField):

@@ -155,6 +155,28 @@ class User(UserMixin, db.Model):
         self.session_token = secrets.token_urlsafe(24)
 
 
+class ApiToken(db.Model):
+    """A personal API token: its owner's scripts act as them on /api/v1. Only the SHA-256
+    of the secret is stored; the prefix lets the owner recognise it in their list."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    name: Mapped[str] = mapped_column(sa.String(80))
+    token_hash: Mapped[str] = mapped_column(sa.String(64), unique=True, index=True)
+    prefix: Mapped[str] = mapped_column(sa.String(8))
+    created_at: Mapped[datetime] = mapped_column(default=clock.now)
+    last_used_at: Mapped[datetime | None]
+    revoked_at: Mapped[datetime | None]
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def is_revoked(self) -> bool:
+        return self.revoked_at is not None
+
+
 audience_orgs = sa.Table(
     "audience_orgs",
     db.metadata,

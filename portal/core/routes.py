@@ -6,14 +6,14 @@ import sqlalchemy as sa
 from flask import Blueprint, abort, current_app, flash, redirect, request, session, url_for
 from flask_login import current_user, login_user, logout_user
 
-from portal.core import auth
-from portal.core.access import public, vendor_admin_required, vendor_required
+from portal.core import auth, tokens
+from portal.core.access import get_or_404, public, vendor_admin_required, vendor_required
 from portal.core.audit import events
-from portal.core.forms import ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
-from portal.core.models import OutboxEmail, Organization, User
+from portal.core.forms import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from portal.core.models import ApiToken, OutboxEmail, Organization, User
 from portal.core.passwords import verify_password
 from portal.extensions import db
-from portal.web.htmx import render
+from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
 
 auth_bp = Blueprint("auth", __name__)
@@ -138,7 +138,38 @@ def profile():
             flash("Your password is changed. Other sessions are signed out.")
             return redirect(url_for("auth.profile"), 303)
         form.current.errors.append("That is not your current password.")
-    return render("auth/profile.html", form=form, status=422 if form.errors else 200)
+    return _render_profile(password_form=form, status=422 if form.errors else 200)
+
+
+def _render_profile(block: str | None = None, password_form=None, token_form=None, **context):
+    return render(
+        "auth/profile.html", block,
+        form=password_form or ChangePasswordForm(formdata=None),
+        token_form=token_form or ApiTokenForm(formdata=None),
+        api_tokens=db.session.scalars(tokens.tokens_of(current_user)).all(),
+        **context,
+    )
+
+
+@auth_bp.post("/profile/tokens")
+def create_token():
+    form = ApiTokenForm()
+    if not form.validate_on_submit():
+        return _render_profile("api_tokens", token_form=form, status=422)
+    token, secret = tokens.create_token(current_user, form.name.data)
+    db.session.commit()
+    # The secret goes out in this response only, never cached; not behind a 303 as other
+    # posts are, since the redirect would have to carry it in the session cookie or the URL.
+    return _render_profile("api_tokens", new_token=token, secret=secret, headers={"Cache-Control": "no-store"})
+
+
+@auth_bp.post("/profile/tokens/<int:token_id>/revoke")
+def revoke_token(token_id: int):
+    token = get_or_404(tokens.tokens_of(current_user), ApiToken, token_id)
+    tokens.revoke_token(current_user, token)
+    db.session.commit()
+    flash(f"The token “{token.name}” is revoked: requests that use it are refused from now on.")
+    return fragment_or_redirect(url_for("auth.profile"), lambda: _render_profile("api_tokens"))
 
 
 @system_bp.get("/audit")

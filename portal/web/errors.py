@@ -1,13 +1,17 @@
 """Error pages: a full page for browsers, a small fragment for htmx, and HX-Refresh on
-a CSRF failure (the page's token is stale; reloading gets a fresh one)."""
+a CSRF failure (the page's token is stale; reloading gets a fresh one). Under /api/ errors
+are JSON instead."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
+from portal.api.http import error_response, is_api_request
 from portal.web.htmx import is_partial
 
 
 def _render_error(error: HTTPException):
+    if is_api_request():
+        return error_response(error)
     template = "errors/fragment.html" if is_partial() else "errors/page.html"
     return render_template(template, error=error), error.code
 

@@ -1,0 +1,351 @@
+"""Deal registration: the rep's form with live conflict answers, deal pages and workflow
+actions, the channel team's review queue, house accounts, CSV export, the sales room widget."""
+import csv
+import io
+
+from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask_login import current_user
+
+from portal.core import clock
+from portal.core.access import partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.database import reads_only
+from portal.core.models import Organization, Persona, Region, Tier
+from portal.deals import matching, services
+from portal.deals.forms import COUNTRIES, DealForm, ExtensionDecisionForm, ExtensionRequestForm, RejectForm
+from portal.deals.models import Deal, DealStatus, HouseAccount
+from portal.deals.services import DealFilters, WorkflowError
+from portal.extensions import db
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+from portal.web.params import enum_arg, persona_or_404
+
+bp = Blueprint("deals", __name__)
+COUNTRY_NAMES = dict(COUNTRIES)
+CSV_COLUMNS = ("id", "customer", "website", "contact", "email", "phone", "country", "products", "amount",
+               "currency", "close_date", "stage", "status", "protected_until", "partner", "owner", "submitted_at")
+
+
+def _page() -> int:
+    return request.args.get("page", 1, type=int)
+
+
+def _filters() -> DealFilters:
+    vendor = current_user.is_vendor
+    return DealFilters(
+        status=enum_arg(DealStatus, "status"),
+        text=request.args.get("q", "").strip()[:100],
+        org_id=request.args.get("partner", type=int) if vendor else None,
+        region=enum_arg(Region, "region") if vendor else None,
+        tier=enum_arg(Tier, "tier") if vendor else None,
+    )
+
+
+def _vendor_filter_choices() -> dict:
+    if not current_user.is_vendor:
+        return {}
+    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
+    return {"partners": partners, "regions": list(Region), "tiers": list(Tier)}
+
+
+# --- lists -------------------------------------------------------------------------------
+
+
+@bp.get("/deals")
+def index():
+    filters = _filters()
+    page = paginate(services.deal_list(current_user, filters), _page())
+    return render("deals/list.html", "rows", page=page, filters=filters, now=clock.now(), statuses=list(DealStatus),
+                  **_vendor_filter_choices())
+
+
+@bp.get("/deals.csv")
+def export():
+    """Every deal the user may see that passes the list's filters, as CSV."""
+    deals = db.session.scalars(services.deal_list(current_user, _filters())).all()
+    now = clock.now()
+    out = io.StringIO()
+    writer = csv.writer(out)
+    writer.writerow(CSV_COLUMNS)
+    for deal in deals:
+        writer.writerow([
+            deal.id, _cell(deal.customer_company), _cell(deal.customer_website), _cell(deal.contact_name),
+            _cell(deal.contact_email), _cell(deal.contact_phone), deal.country,
+            "; ".join(p.name for p in deal.products), deal.amount, deal.currency, deal.close_date.isoformat(),
+            deal.stage.value, deal.status_at(now).value,
+            deal.protected_until.date().isoformat() if deal.protected_until else "", _cell(deal.org.name),
+            _cell(deal.owner.name), deal.submitted_at.isoformat(timespec="minutes") if deal.submitted_at else "",
+        ])
+    stamp = now.strftime("%Y%m%d")
+    return Response(out.getvalue(), mimetype="text/csv",
+                    headers={"Content-Disposition": f'attachment; filename="deals-{stamp}.csv"'})
+
+
+def _cell(value: str | None) -> str:
+    """Spreadsheets run a cell that starts with = + - @ as a formula: defuse it."""
+    value = value or ""
+    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+# --- registering -------------------------------------------------------------------------
+
+
+def _deal_form(deal: Deal | None = None) -> DealForm:
+    form = DealForm(obj=deal)
+    form.set_product_choices(services.products())
+    if deal and not form.is_submitted():
+        form.product_ids.data = [p.id for p in deal.products]
+        form.stage.data = deal.stage.value
+    return form
+
+
+def _form_page(form: DealForm, deal: Deal | None, status: int = 200):
+    return render("deals/form.html", form=form, deal=deal, status=status,
+                  assessment=_assess(form) if form.is_submitted() else None)
+
+
+@bp.route("/deals/new", methods=["GET", "POST"])
+def new():
+    if current_user.is_vendor:
+        abort(404)  # deals are registered by partners
+    form = _deal_form()
+    if form.validate_on_submit():
+        submit_now = request.form.get("action") == "submit"
+        deal = services.create_deal(current_user, form.to_input(), submit_now)
+        db.session.commit()
+        flash("Deal submitted for review." if submit_now else "Draft saved. Submit it when you are ready.")
+        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+    return _form_page(form, None, 422 if form.errors else 200)
+
+
+@bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
+def edit(deal_id: int):
+    deal = _own_draft(deal_id)
+    form = _deal_form(deal)
+    if form.validate_on_submit():
+        submit_now = request.form.get("action") == "submit"
+        services.update_draft(current_user, deal, form.to_input(), submit_now)
+        db.session.commit()
+        flash("Deal submitted for review." if submit_now else "Draft saved.")
+        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+    return _form_page(form, deal, 422 if form.errors else 200)
+
+
+def _own_draft(deal_id: int) -> Deal:
+    deal = services.get_deal(current_user, deal_id)
+    if current_user.is_vendor or deal.status is not DealStatus.draft:
+        abort(404)
+    return deal
+
+
+@bp.post("/deals/validate/<name>")
+@reads_only
+def validate(name: str):
+    """Inline validation: the one field, re-rendered with its message, as the user leaves it."""
+    form = _deal_form()
+    if name not in form._fields or name == "csrf_token":
+        abort(404)
+    form.validate()
+    return render("deals/form.html", "one_field", form=form, field_name=name)
+
+
+@bp.post("/deals/check")
+@reads_only
+def check():
+    """The live conflict answer while the rep types the customer's details."""
+    form = _deal_form()
+    return render("deals/form.html", "conflict", assessment=_assess(form))
+
+
+def _assess(form: DealForm) -> matching.Assessment | None:
+    company = (form.customer_company.data or "").strip()
+    if not company and not form.customer_website.data and not form.contact_email.data:
+        return None
+    customer = matching.Customer(company, form.customer_website.data, form.contact_email.data, form.contact_phone.data)
+    return services.check(customer, frozenset(form.product_ids.data or ()))  # a draft being edited claims nothing
+
+
+# --- one deal ----------------------------------------------------------------------------
+
+
+@bp.get("/deals/<int:deal_id>")
+def detail(deal_id: int):
+    return _detail(services.get_deal(current_user, deal_id))
+
+
+def _detail(deal: Deal, status: int = 200, reject_form=None, extension_form=None, decision_form=None):
+    return render(
+        "deals/detail.html", deal=deal, now=clock.now(), timeline=services.timeline(deal),
+        country=COUNTRY_NAMES.get(deal.country, deal.country), status=status,
+        reject_form=reject_form or RejectForm(), extension_form=extension_form or ExtensionRequestForm(),
+        decision_form=decision_form or ExtensionDecisionForm(), overdue=services.sla_overdue(deal, clock.now()),
+    )
+
+
+def _act(deal: Deal, action, done: str):
+    """Run a workflow action: commit and go back to the deal, or show why it cannot be done."""
+    try:
+        action()
+    except WorkflowError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+    db.session.commit()
+    flash(done)
+    return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+
+
+def _partner_deal(deal_id: int) -> Deal:
+    """A deal the current partner user may act on (vendor staff decide; they do not act for reps)."""
+    if current_user.is_vendor:
+        abort(404)
+    return services.get_deal(current_user, deal_id)
+
+
+@bp.post("/deals/<int:deal_id>/submit")
+def submit(deal_id: int):
+    deal = _partner_deal(deal_id)
+    return _act(deal, lambda: services.submit(current_user, deal), "Deal submitted for review.")
+
+
+@bp.post("/deals/<int:deal_id>/delete")
+def delete(deal_id: int):
+    deal = _own_draft(deal_id)
+    services.delete_draft(current_user, deal)
+    db.session.commit()
+    flash(f"The draft for {deal.customer_company} is deleted.")
+    return redirect(url_for("deals.index"), 303)
+
+
+@bp.post("/deals/<int:deal_id>/outcome")
+def outcome(deal_id: int):
+    deal = _partner_deal(deal_id)
+    won = request.form.get("outcome") == "won"
+    return _act(deal, lambda: services.close(current_user, deal, won), "Marked won. Congratulations!" if won
+                else "Marked lost.")
+
+
+@bp.post("/deals/<int:deal_id>/extension")
+def request_extension(deal_id: int):
+    deal = _partner_deal(deal_id)
+    form = ExtensionRequestForm()
+    if not form.validate_on_submit():
+        return _detail(deal, 422, extension_form=form)
+    return _act(deal, lambda: services.request_extension(current_user, deal, form.reason.data),
+                "Extension requested. The channel team will decide.")
+
+
+@bp.post("/deals/<int:deal_id>/approve")
+@vendor_required
+def approve(deal_id: int):
+    deal = services.get_deal(current_user, deal_id)
+    return _act(deal, lambda: services.approve(current_user, deal), "Deal approved.")
+
+
+@bp.post("/deals/<int:deal_id>/reject")
+@vendor_required
+def reject(deal_id: int):
+    deal = services.get_deal(current_user, deal_id)
+    form = RejectForm()
+    if not form.validate_on_submit():
+        return _detail(deal, 422, reject_form=form)
+    return _act(deal, lambda: services.reject(current_user, deal, form.reason.data), "Deal rejected.")
+
+
+@bp.post("/deals/<int:deal_id>/extension/decide")
+@vendor_required
+def decide_extension(deal_id: int):
+    deal = services.get_deal(current_user, deal_id)
+    form = ExtensionDecisionForm()
+    if not form.validate_on_submit():
+        return _detail(deal, 422, decision_form=form)
+    approved = request.form.get("decision") == "approve"
+    return _act(deal, lambda: services.decide_extension(current_user, deal, approved, form.new_until.data),
+                "Extension approved." if approved else "Extension declined.")
+
+
+@bp.get("/deals/<int:deal_id>/conflict")
+@vendor_required
+def conflict(deal_id: int):
+    """The vendor's side-by-side view of a deal and the registration it conflicts with."""
+    deal = services.get_deal(current_user, deal_id)
+    if deal.conflict_deal is None and deal.conflict_house is None:
+        abort(404)
+    return render("deals/conflict.html", deal=deal, other=deal.conflict_deal, house=deal.conflict_house,
+                  now=clock.now(), countries=COUNTRY_NAMES)
+
+
+# --- the channel team's review queue -----------------------------------------------------
+
+
+@bp.route("/deals/review", methods=["GET", "POST"])
+@vendor_required
+def review():
+    if request.method == "POST":
+        return _decide_selected()
+    filters = _filters()
+    page = paginate(services.review_queue(current_user, filters), _page())
+    return render("deals/review.html", "queue", page=page, filters=filters, now=clock.now(),
+                  sla_overdue=services.sla_overdue, **_vendor_filter_choices())
+
+
+def _decide_selected():
+    ids = [int(value) for value in request.form.getlist("deal_id") if value.isdigit()]
+    approved = request.form.get("decision") == "approve"
+    reason = request.form.get("reason", "").strip()[:1000]
+    if not ids:
+        flash("Select at least one deal.", "error")
+    elif not approved and not reason:
+        flash("Give a reason for rejecting; the reps will see it.", "error")
+    else:
+        done, problems = services.decide_many(current_user, ids, approved, reason)
+        db.session.commit()
+        flash(f"{done} deal{'s' if done != 1 else ''} {'approved' if approved else 'rejected'}.")
+        for problem in problems:
+            flash(problem, "error")
+    return redirect(url_for("deals.review", **request.args), 303)
+
+
+# --- house accounts ----------------------------------------------------------------------
+
+
+@bp.route("/deals/house-accounts", methods=["GET", "POST"])
+@vendor_admin_required
+def house_accounts():
+    error = None
+    if request.method == "POST":
+        company = request.form.get("company", "").strip()[:200]
+        website = request.form.get("website", "").strip()[:253] or None
+        if not company:
+            error = "Enter the customer's company name."
+        elif website and matching.normalize_domain(website) is None:
+            error = "Enter the customer's own domain, e.g. acme.com (not a free-mail domain)."
+        else:
+            services.add_house_account(current_user, company, website)
+            db.session.commit()
+            flash(f"{company} is now a house account.")
+            return redirect(url_for("deals.house_accounts"), 303)
+    page = paginate(services.house_accounts(), _page())
+    return render("deals/house_accounts.html", page=page, error=error, form=request.form,
+                  status=422 if error else 200)
+
+
+@bp.post("/deals/house-accounts/<int:account_id>/delete")
+@vendor_admin_required
+def delete_house_account(account_id: int):
+    account = db.get_or_404(HouseAccount, account_id)
+    services.remove_house_account(current_user, account)
+    db.session.commit()
+    flash(f"{account.company} is no longer a house account.")
+    return redirect(url_for("deals.house_accounts"), 303)
+
+
+# --- the sales room widget ---------------------------------------------------------------
+
+
+@bp.get("/rooms/<persona>/deals")
+def room_widget(persona: str):
+    persona = persona_or_404(persona)
+    if persona is not Persona.sales or current_user.is_vendor:
+        abort(404)
+    return render("deals/room_widget.html", "widget", open_deals=services.open_deals(current_user),
+                  expiring=services.expiring_soon(current_user), now=clock.now())

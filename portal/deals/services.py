@@ -1,0 +1,425 @@
+"""Deal registration's rules: who sees which deal, the conflict check, the workflow,
+expiry and reminders. Routes, the API and the CLI all come through here."""
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import sqlalchemy as sa
+from flask import current_app
+from sqlalchemy.orm import selectinload
+
+from portal.core import audit, clock
+from portal.core.access import get_or_404
+from portal.core.models import AuditEvent, Organization, Product, Region, Role, Tier, User
+from portal.deals import matching
+from portal.deals.matching import Assessment, Claim, Customer, Level, Reason
+from portal.deals.models import Deal, DealStage, DealStatus, ExtensionRequest, HouseAccount
+from portal.extensions import db
+from portal.notifications.services import notify
+
+REMINDER_DAYS = (14, 3)  # before protection ends
+REVIEW_SLA = timedelta(hours=48)
+OPEN_STATUSES = (DealStatus.draft, DealStatus.submitted, DealStatus.approved)
+CLAIMING_STATUSES = (DealStatus.submitted, DealStatus.approved, DealStatus.won)
+# Any 64-bit number unique to this lock: Postgres advisory locks are keyed by integers.
+REGISTRATION_LOCK = 0x5048_4445_414C  # "PHDEAL"
+
+
+class WorkflowError(Exception):
+    """The action does not apply to the deal as it stands (e.g. approving a draft)."""
+
+
+@dataclass
+class DealInput:
+    customer_company: str
+    customer_website: str | None
+    contact_name: str
+    contact_email: str | None
+    contact_phone: str | None
+    country: str
+    product_ids: list[int]
+    amount: int
+    currency: str
+    close_date: date
+    stage: DealStage
+    notes: str
+
+    @property
+    def customer(self) -> Customer:
+        return Customer(self.customer_company, self.customer_website, self.contact_email, self.contact_phone)
+
+
+def protection_period() -> timedelta:
+    return timedelta(days=current_app.config["DEAL_PROTECTION_DAYS"])
+
+
+# --- who sees what -----------------------------------------------------------------------
+
+
+def deals_visible_to(user: User):
+    """The one scoped query for deals: vendor staff see all, a partner admin the org's,
+    a partner user their own."""
+    stmt = sa.select(Deal)
+    if user.is_vendor:
+        return stmt
+    if user.role is Role.partner_admin:
+        return stmt.where(Deal.org_id == user.org_id)
+    return stmt.where(Deal.owner_id == user.id)
+
+
+def get_deal(user: User, deal_id: int) -> Deal:
+    return get_or_404(deals_visible_to(user), Deal, deal_id)
+
+
+def with_status(status: DealStatus, now: datetime):
+    """A WHERE clause for the status as of `now` (see Deal.status_at)."""
+    lapsed = sa.and_(Deal.status == DealStatus.approved, Deal.protected_until <= now)
+    if status is DealStatus.expired:
+        return sa.or_(Deal.status == DealStatus.expired, lapsed)
+    if status is DealStatus.approved:
+        return sa.and_(Deal.status == DealStatus.approved, Deal.protected_until > now)
+    return Deal.status == status
+
+
+@dataclass
+class DealFilters:
+    status: DealStatus | None = None
+    text: str = ""
+    org_id: int | None = None
+    region: Region | None = None
+    tier: Tier | None = None
+
+
+def deal_list(user: User, filters: DealFilters):
+    return _filtered(deals_visible_to(user), filters).order_by(Deal.updated_at.desc(), Deal.id.desc())
+
+
+def review_queue(user: User, filters: DealFilters):
+    """Submitted deals, oldest first: the review SLA runs from submission."""
+    filters = DealFilters(DealStatus.submitted, filters.text, filters.org_id, filters.region, filters.tier)
+    return _filtered(deals_visible_to(user), filters).order_by(Deal.submitted_at, Deal.id)
+
+
+def _filtered(stmt, filters: DealFilters):
+    stmt = stmt.options(selectinload(Deal.owner), selectinload(Deal.org))
+    if filters.status:
+        stmt = stmt.where(with_status(filters.status, clock.now()))
+    if filters.text:
+        stmt = stmt.where(Deal.customer_company.ilike(f"%{_escape_like(filters.text)}%", escape="\\"))
+    if filters.org_id:
+        stmt = stmt.where(Deal.org_id == filters.org_id)
+    if filters.region or filters.tier:
+        orgs = sa.select(Organization.id)
+        if filters.region:
+            orgs = orgs.where(Organization.region == filters.region)
+        if filters.tier:
+            orgs = orgs.where(Organization.tier == filters.tier)
+        stmt = stmt.where(Deal.org_id.in_(orgs))
+    return stmt
+
+
+def _escape_like(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
+def sla_overdue(deal: Deal, now: datetime) -> bool:
+    return deal.submitted_at is not None and now - deal.submitted_at > REVIEW_SLA
+
+
+def timeline(deal: Deal) -> list[AuditEvent]:
+    stmt = sa.select(AuditEvent).options(selectinload(AuditEvent.actor)).where(
+        AuditEvent.subject_type == "Deal", AuditEvent.subject_id == deal.id
+    ).order_by(AuditEvent.at, AuditEvent.id)
+    return db.session.scalars(stmt).all()
+
+
+def products() -> list[Product]:
+    return db.session.scalars(sa.select(Product).order_by(Product.name)).all()
+
+
+# --- the conflict check ------------------------------------------------------------------
+
+
+def check(customer: Customer, product_ids: frozenset[int], exclude_deal_id: int | None = None) -> Assessment:
+    """How `customer` compares with every registration that claims a customer and with the
+    vendor's house accounts. Each criterion is an index lookup; one that matches more than
+    matching.TOO_MANY rows does not discriminate and is ignored."""
+    keys = matching.keys_for(customer)
+    now = clock.now()
+    claims: dict[tuple[bool, int], Claim] = {}
+    counts: dict[Reason, int] = {}
+    for reason, deal_clause, house_clause in _criteria(keys):
+        deals = _claiming_deals(deal_clause, exclude_deal_id)
+        houses = db.session.scalars(sa.select(HouseAccount).where(house_clause).limit(matching.TOO_MANY + 1)).all()
+        counts[reason] = len(deals) + len(houses)
+        for deal in deals:
+            claims[(False, deal.id)] = _claim_of_deal(deal, now)
+        for house in houses:
+            claims[(True, house.id)] = Claim(house.id, house.keys, frozenset(), house.created_at, True, house=True)
+    return matching.assess(keys, product_ids, claims.values(), matching.too_broad(counts))
+
+
+def _criteria(keys: matching.Keys):
+    """(reason, clause on deals, clause on house accounts) for each key the customer has."""
+    lookups = [
+        (Reason.SAME_NAME, "key_company", keys.company),
+        (Reason.SIMILAR_NAME, "key_token", keys.company_token),
+        (Reason.SAME_DOMAIN, "key_domain", keys.domain),
+        (Reason.SAME_EMAIL, "key_email", keys.email),
+        (Reason.SAME_PHONE, "key_phone", keys.phone),
+    ]
+    return [(reason, getattr(Deal, column) == value, getattr(HouseAccount, column) == value)
+            for reason, column, value in lookups if value]
+
+
+def _claiming_deals(clause, exclude_deal_id: int | None) -> list[Deal]:
+    stmt = sa.select(Deal).options(selectinload(Deal.products)).where(clause, Deal.status.in_(CLAIMING_STATUSES))
+    if exclude_deal_id is not None:
+        stmt = stmt.where(Deal.id != exclude_deal_id)
+    return db.session.scalars(stmt.limit(matching.TOO_MANY + 1)).all()
+
+
+def _claim_of_deal(deal: Deal, now: datetime) -> Claim:
+    protected = deal.status_at(now) in (DealStatus.submitted, DealStatus.approved)
+    return Claim(deal.id, deal.keys, frozenset(p.id for p in deal.products), deal.submitted_at or deal.created_at,
+                 protected)
+
+
+def _lock_registrations() -> None:
+    """Serialise submissions so that of two at the same moment exactly one is first.
+    SQLite already runs writing transactions one at a time (BEGIN IMMEDIATE)."""
+    if db.session.get_bind().dialect.name == "postgresql":
+        db.session.execute(sa.select(sa.func.pg_advisory_xact_lock(REGISTRATION_LOCK)))
+
+
+# --- registering -------------------------------------------------------------------------
+
+
+def _apply(deal: Deal, data: DealInput) -> None:
+    for name in ("customer_company", "customer_website", "contact_name", "contact_email", "contact_phone",
+                 "country", "amount", "currency", "close_date", "stage", "notes"):
+        setattr(deal, name, getattr(data, name))
+    deal.products = db.session.scalars(sa.select(Product).where(Product.id.in_(data.product_ids))).all()
+    deal.keys = matching.keys_for(data.customer)
+
+
+def _snapshot(deal: Deal) -> dict:
+    return {"customer": deal.customer_company, "amount": f"{deal.amount} {deal.currency}",
+            "close_date": deal.close_date.isoformat(), "stage": deal.stage.value,
+            "products": [p.name for p in deal.products], "status": deal.status.value}
+
+
+def create_deal(actor: User, data: DealInput, submit_now: bool) -> Deal:
+    deal = Deal(org_id=actor.org_id, owner_id=actor.id, status=DealStatus.draft)
+    _apply(deal, data)
+    db.session.add(deal)
+    db.session.flush()
+    audit.record(actor, "deal.create", deal, f"Registered {deal.customer_company} as a draft", after=_snapshot(deal),
+                 org=actor.org)
+    if submit_now:
+        submit(actor, deal)
+    return deal
+
+
+def update_draft(actor: User, deal: Deal, data: DealInput, submit_now: bool) -> None:
+    _require(deal, DealStatus.draft)
+    before = _snapshot(deal)
+    _apply(deal, data)
+    audit.record(actor, "deal.update", deal, f"Edited the draft for {deal.customer_company}", before=before,
+                 after=_snapshot(deal), org=deal.org)
+    if submit_now:
+        submit(actor, deal)
+
+
+def submit(actor: User, deal: Deal) -> Assessment:
+    _require(deal, DealStatus.draft)
+    _lock_registrations()
+    assessment = check(_customer_of(deal), frozenset(p.id for p in deal.products), exclude_deal_id=deal.id)
+    deal.status, deal.submitted_at = DealStatus.submitted, clock.now()
+    deal.conflict_level = assessment.level
+    deal.conflict_reasons = ",".join(reason.name for reason in assessment.reasons)
+    holder = assessment.holder
+    deal.conflict_deal_id = holder.id if holder and not holder.house else None
+    deal.conflict_house_id = holder.id if holder and holder.house else None
+    audit.record(actor, "deal.submit", deal, f"Submitted for review ({assessment.explain()})", org=deal.org,
+                 after={"conflict": assessment.level.value, "reasons": [r.value for r in assessment.reasons]})
+    return assessment
+
+
+def _customer_of(deal: Deal) -> Customer:
+    return Customer(deal.customer_company, deal.customer_website, deal.contact_email, deal.contact_phone)
+
+
+def delete_draft(actor: User, deal: Deal) -> None:
+    _require(deal, DealStatus.draft)
+    audit.record(actor, "deal.delete", deal, f"Deleted the draft for {deal.customer_company}", org=deal.org,
+                 before=_snapshot(deal))
+    db.session.delete(deal)
+
+
+def _require(deal: Deal, *statuses: DealStatus) -> None:
+    current = deal.status_at(clock.now())
+    if current not in statuses:
+        raise WorkflowError(f"This deal is {current.label.lower()}; "
+                            f"that is only possible when it is {' or '.join(s.label.lower() for s in statuses)}.")
+
+
+# --- deciding ----------------------------------------------------------------------------
+
+
+def approve(actor: User, deal: Deal) -> None:
+    _require(deal, DealStatus.submitted)
+    now = clock.now()
+    deal.status, deal.decided_at, deal.decided_by_id = DealStatus.approved, now, actor.id
+    deal.protected_until, deal.reminded_days = now + protection_period(), None
+    until = deal.protected_until.date().isoformat()
+    audit.record(actor, "deal.approve", deal, f"Approved; protected until {until}", org=deal.org,
+                 after={"protected_until": until})
+    _tell_owner(deal, f"Deal approved: {deal.customer_company}",
+                f"Your registration for {deal.customer_company} is approved and protected until {until}.")
+
+
+def reject(actor: User, deal: Deal, reason: str) -> None:
+    _require(deal, DealStatus.submitted)
+    if not reason.strip():
+        raise WorkflowError("Give a reason for the rejection; the rep will see it.")
+    deal.status, deal.decided_at, deal.decided_by_id = DealStatus.rejected, clock.now(), actor.id
+    deal.rejection_reason = reason.strip()
+    audit.record(actor, "deal.reject", deal, f"Rejected: {deal.rejection_reason}", org=deal.org)
+    _tell_owner(deal, f"Deal rejected: {deal.customer_company}",
+                f"Your registration for {deal.customer_company} was rejected.\nReason: {deal.rejection_reason}")
+
+
+def decide_many(actor: User, deal_ids: list[int], approved: bool, reason: str = "") -> tuple[int, list[str]]:
+    """Approve or reject several submitted deals; returns (how many, problems by customer)."""
+    done, problems = 0, []
+    deals = db.session.scalars(deals_visible_to(actor).where(Deal.id.in_(deal_ids)).order_by(Deal.id)).all()
+    for deal in deals:
+        try:
+            approve(actor, deal) if approved else reject(actor, deal, reason)
+            done += 1
+        except WorkflowError as error:
+            problems.append(f"{deal.customer_company}: {error}")
+    return done, problems
+
+
+def close(actor: User, deal: Deal, won: bool) -> None:
+    """The rep reports the outcome of an approved deal."""
+    _require(deal, DealStatus.approved)
+    deal.status = DealStatus.won if won else DealStatus.lost
+    audit.record(actor, f"deal.{deal.status.value}", deal, f"Marked {deal.status.value}", org=deal.org)
+
+
+# --- extensions --------------------------------------------------------------------------
+
+
+def request_extension(actor: User, deal: Deal, reason: str) -> ExtensionRequest:
+    _require(deal, DealStatus.approved)
+    if deal.pending_extension:
+        raise WorkflowError("An extension request for this deal is already waiting for a decision.")
+    if not reason.strip():
+        raise WorkflowError("Say why the deal needs more time.")
+    request = ExtensionRequest(requested_by_id=actor.id, reason=reason.strip())
+    deal.extensions.append(request)
+    audit.record(actor, "deal.extension_request", deal, f"Asked for an extension: {request.reason}", org=deal.org)
+    return request
+
+
+def decide_extension(actor: User, deal: Deal, approved: bool, new_until: date | None = None) -> None:
+    request = deal.pending_extension
+    if request is None:
+        raise WorkflowError("There is no extension request waiting for a decision.")
+    now = clock.now()
+    request.decided_at, request.decided_by_id, request.approved = now, actor.id, approved
+    if approved:
+        until = datetime.combine(new_until, datetime.min.time()) if new_until else None
+        if until is None or until <= max(now, deal.protected_until or now):
+            raise WorkflowError("The new date must be later than the current protection date.")
+        request.new_until = deal.protected_until = until
+        deal.reminded_days = None
+        if deal.status is DealStatus.expired:  # lapsed while the request waited
+            deal.status = DealStatus.approved
+        audit.record(actor, "deal.extension_approve", deal, f"Extended until {until.date().isoformat()}",
+                     org=deal.org)
+        _tell_owner(deal, f"Extension approved: {deal.customer_company}",
+                    f"Protection for {deal.customer_company} now runs until {until.date().isoformat()}.")
+    else:
+        audit.record(actor, "deal.extension_decline", deal, "Declined the extension request", org=deal.org)
+        _tell_owner(deal, f"Extension declined: {deal.customer_company}",
+                    f"Your extension request for {deal.customer_company} was declined.")
+
+
+def _tell_owner(deal: Deal, subject: str, body: str) -> None:
+    notify(deal.owner, subject, body, "deals.detail", deal_id=deal.id)
+
+
+# --- time passing: `cli.py tick` ---------------------------------------------------------
+
+
+def expire_lapsed() -> int:
+    """Write down the expiry of approvals whose protection has ended (reads already show it)."""
+    now = clock.now()
+    lapsed = db.session.scalars(sa.select(Deal).where(Deal.status == DealStatus.approved,
+                                                      Deal.protected_until <= now)).all()
+    for deal in lapsed:
+        deal.status = DealStatus.expired
+        audit.record(None, "deal.expire", deal, "Protection period ended", org=deal.org)
+        _tell_owner(deal, f"Deal protection expired: {deal.customer_company}",
+                    f"Protection for {deal.customer_company} ended on {deal.protected_until.date().isoformat()}.")
+    return len(lapsed)
+
+
+def send_reminders() -> int:
+    """Remind reps 14 and 3 days before protection ends; each reminder once."""
+    now, sent = clock.now(), 0
+    for days in REMINDER_DAYS:
+        due = db.session.scalars(sa.select(Deal).where(
+            Deal.status == DealStatus.approved,
+            Deal.protected_until > now,
+            Deal.protected_until <= now + timedelta(days=days),
+            sa.or_(Deal.reminded_days.is_(None), Deal.reminded_days > days),
+        )).all()
+        for deal in due:
+            deal.reminded_days = days
+            left = (deal.protected_until.date() - now.date()).days
+            _tell_owner(deal, f"Deal protection ends in {left} days: {deal.customer_company}",
+                        f"Protection for {deal.customer_company} ends on {deal.protected_until.date().isoformat()}. "
+                        "Close it, or ask for an extension.")
+            sent += 1
+    return sent
+
+
+# --- the sales room widget ---------------------------------------------------------------
+
+
+def open_deals(user: User, limit: int = 5) -> list[Deal]:
+    stmt = deals_visible_to(user).where(Deal.owner_id == user.id, Deal.status.in_(OPEN_STATUSES))
+    stmt = stmt.where(sa.not_(with_status(DealStatus.expired, clock.now())))
+    return db.session.scalars(stmt.order_by(Deal.updated_at.desc()).limit(limit)).all()
+
+
+def expiring_soon(user: User, within_days: int = REMINDER_DAYS[0], limit: int = 5) -> list[Deal]:
+    now = clock.now()
+    stmt = deals_visible_to(user).where(Deal.status == DealStatus.approved, Deal.protected_until > now,
+                                        Deal.protected_until <= now + timedelta(days=within_days))
+    return db.session.scalars(stmt.order_by(Deal.protected_until).limit(limit)).all()
+
+
+# --- house accounts ----------------------------------------------------------------------
+
+
+def house_accounts():
+    return sa.select(HouseAccount).order_by(HouseAccount.company, HouseAccount.id)
+
+
+def add_house_account(actor: User, company: str, website: str | None) -> HouseAccount:
+    account = HouseAccount(company=company, website=website)
+    account.keys = matching.keys_for(Customer(company, website))
+    db.session.add(account)
+    db.session.flush()
+    audit.record(actor, "house_account.create", account, f"Added house account {company}", org=actor.org)
+    return account
+
+
+def remove_house_account(actor: User, account: HouseAccount) -> None:
+    audit.record(actor, "house_account.delete", account, f"Removed house account {account.company}", org=actor.org)
+    db.session.delete(account)
