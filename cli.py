@@ -35,9 +35,11 @@ def init():
 @click.option("--partners", default=0, help="Also generate this many partner orgs (3 people each).")
 @click.option("--assets", default=0, type=click.IntRange(min=0),
               help="Also generate this many text and Markdown assets.")
-def seed_demo(partners, assets):
-    """Load the demo data from README.md (once), plus generated partners and assets for benchmarks."""
-    from portal import demo, demo_assets
+@click.option("--deals", default=0, type=click.IntRange(min=0),
+              help="Also generate this many deal registrations (owned by the generated partners' people).")
+def seed_demo(partners, assets, deals):
+    """Load the demo data from README.md (once), plus generated partners, assets and deals for benchmarks."""
+    from portal import demo, demo_assets, demo_deals
     from portal.assets import indexing
 
     with _app().app_context():
@@ -48,6 +50,8 @@ def seed_demo(partners, assets):
             demo.seed_generated_partners(partners)
         if assets:
             demo_assets.seed_generated_assets(assets)
+        if deals:
+            demo_deals.seed_generated_deals(deals)
         if seeding or assets:
             indexing.rebuild()
     click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
@@ -151,17 +155,19 @@ def send_mail():
               help="Generated partner orgs in the throwaway database.")
 @click.option("--assets", default=10_000, show_default=True, type=click.IntRange(min=0),
               help="Generated assets in the throwaway database (searched by the search target).")
+@click.option("--deals", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="Generated deals in the throwaway database (looked up by the conflict check).")
 @click.option("--requests", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Requests per round per target.")
 @click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
 @click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
               help="Concurrent client threads.")
 @click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
-def bench(partners, assets, requests, rounds, concurrency, verbose):
-    """Benchmark the sales room and search under gunicorn against a bare Flask + Jinja page."""
+def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
+    """Benchmark the sales room, search and deal registration under gunicorn against a bare Flask + Jinja page."""
     from portal import bench as benchmark
 
-    benchmark.run(partners, assets, requests, rounds, concurrency, verbose)
+    benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose)
 
 
 if __name__ == "__main__":

@@ -1,13 +1,16 @@
-"""Benchmark: the sales room and search under gunicorn against a bare Flask + Jinja page.
+"""Benchmark: the sales room, search and deal registration under gunicorn against a bare
+Flask + Jinja page.
 
-`python cli.py bench` seeds a throwaway database (generated partners and assets), times a
-full search reindex, starts both apps under gunicorn on loopback ports, signs in over HTTP,
-loads every target in interleaved rounds and reports requests/s, latency, each portal
-target's ratio to the bare page and the SQL statements one room render runs.
+`python cli.py bench` seeds a throwaway database (generated partners, assets and deals),
+times a full search reindex, starts both apps under gunicorn on loopback ports, signs in
+over HTTP (a partner sales rep and a channel manager), loads every target in interleaved
+rounds and reports requests/s, latency, the portal pages' ratios to the bare page and the
+SQL statements one room render runs.
 """
 import http.client
 import json
 import os
+import random
 import re
 import secrets
 import signal
@@ -27,24 +30,36 @@ import click
 import jinja2
 from flask import Flask
 from flask_migrate import upgrade
-from sqlalchemy import event
+from sqlalchemy import event, func, select
 
 from portal import create_app, demo
 from portal.assets import indexing
+from portal.core.models import Product
+from portal.deals.matching import normalize_domain
+from portal.deals.models import Deal
 from portal.demo_assets import seed_generated_assets
+from portal.demo_deals import (
+    COMMON_TOKENS, CONFLICT_CUSTOMER, HOUSE_ACCOUNT, NOUNS, random_customer, random_registration, seed_generated_deals,
+)
 from portal.extensions import db
 
 ROOT = Path(__file__).resolve().parent.parent
 HOST = "127.0.0.1"
 ROOM_PATH = "/rooms/sales"
-LOGIN_EMAIL = "sales@gold.demo"
+LOGIN_EMAIL = "sales@gold.demo"  # the partner sales rep: room, search, conflict check, register
+REVIEWER_EMAIL = "channel@vendor.demo"  # the channel manager: the review queue
+CHECK_PATH, REGISTER_PATH, REVIEW_PATH = "/deals/check", "/deals/new", "/deals/review"
 GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning", "--graceful-timeout", "5"]
 REQUEST_TIMEOUT = 10.0  # seconds, per request
 PHASE_TIMEOUT = 60.0  # seconds, per warm-up or round of one target
-# (target ratio, stretch ratio) to the bare page, per portal target
-RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.10, 0.25)}
-SEARCH_P95_GOAL_MS = 30.0
+# (target ratio, stretch ratio) to the bare page, per portal page
+RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.10, 0.25), "review": (0.35, 0.5)}
+# target: (what the report calls it, p95 goal in ms or None): what a user waits for while typing or saving
+LATENCY_GOALS_MS = {"search": ("search", 30.0), "conflict": ("conflict check", 20.0),
+                    "register": ("register (save a draft)", None)}
 REINDEX_GOAL_S = 60.0
+DEALS_SEED_GOAL_S = 60.0
+REGISTRATIONS = 32  # distinct customers the register target cycles through
 # What partners type: single words, two words, a phrase, a word being typed, a misspelling.
 SEARCH_QUERIES = ["backup", "ransomware", "pricing", "kubernetes migration", "zero trust", '"total cost"',
                   "datash", "batt", "retention policy", "egress", "complaince", "deploymnt", "healthcare",
@@ -74,9 +89,9 @@ def bare_app() -> Flask:
 # --- data and servers --------------------------------------------------------------------
 
 
-def build_data(data_dir: Path, partners: int, assets: int) -> tuple[Flask, float]:
+def build_data(data_dir: Path, partners: int, assets: int, deals: int) -> tuple[Flask, dict[str, float]]:
     """Migrate and seed a database under data_dir, then build the search index from it.
-    Returns an app bound to it and the seconds the full reindex took."""
+    Returns an app bound to it and the seconds that seeding the deals and the reindex took."""
     app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
                       "DATA_DIR": str(data_dir)})
     with app.app_context():
@@ -86,11 +101,54 @@ def build_data(data_dir: Path, partners: int, assets: int) -> tuple[Flask, float
             demo.seed_generated_partners(partners)
         if assets:
             seed_generated_assets(assets)
-        started = time.perf_counter()
-        indexing.rebuild()
-        reindex_seconds = time.perf_counter() - started
+        seconds = {"deals": timed(seed_generated_deals, deals) if deals else 0.0, "reindex": timed(indexing.rebuild)}
         db.engine.dispose()
-    return app, reindex_seconds
+    return app, seconds
+
+
+def timed(function, *args) -> float:
+    started = time.perf_counter()
+    function(*args)
+    return time.perf_counter() - started
+
+
+def deal_forms(app: Flask) -> tuple[list[dict], list[dict]]:
+    """What reps type into the registration form: ~16 conflict-check probes (existing
+    customers by name, domain, email or phone, a misspelt name, new customers, very common
+    words, the demo's held customer and house account) and REGISTRATIONS new customers."""
+    rng = random.Random(REGISTRATIONS)
+    with app.app_context():
+        product_ids = db.session.scalars(select(Product.id).order_by(Product.id)).all()
+        stride = max(1, db.session.scalar(select(func.count(Deal.id))) // 200)
+        existing = db.session.execute(select(Deal.customer_company, Deal.customer_website, Deal.contact_email,
+                                             Deal.contact_phone).where(Deal.id % stride == 0)).all()
+        db.engine.dispose()
+    known = rng.sample(existing, 8) if len(existing) >= 8 else [existing[i % len(existing)] for i in range(8)]
+    new = [random_customer(rng) for _ in range(4)]
+    probes = [
+        *({"customer_company": row.customer_company} for row in known[:3]),  # the first field typed
+        *({"customer_company": row.customer_company, "customer_website": row.customer_website or "",
+           "contact_email": row.contact_email or "", "contact_phone": row.contact_phone or ""} for row in known[3:5]),
+        {"customer_website": normalize_domain(known[5].customer_website or known[5].contact_email) or ""},
+        {"contact_email": known[6].contact_email or ""},
+        {"customer_company": new[0]["customer_company"], "contact_phone": known[7].contact_phone or ""},
+        {"customer_company": misspelt(known[0].customer_company)},
+        *({field: customer[field] or "" for field in ("customer_company", "customer_website", "contact_email",
+                                                      "contact_phone")} for customer in new[1:]),
+        {"customer_company": f"{COMMON_TOKENS[0]} {NOUNS[0]}"}, {"customer_company": f"{COMMON_TOKENS[1]} National"},
+        {"customer_company": CONFLICT_CUSTOMER}, {"customer_company": HOUSE_ACCOUNT[0], "customer_website": HOUSE_ACCOUNT[1]},
+    ]
+    for number, probe in enumerate(probes):  # half of them with a product ticked already
+        probe["product_ids"] = [str(product_ids[number % len(product_ids)])] if number % 2 else []
+    return probes, [random_registration(rng, product_ids) for _ in range(REGISTRATIONS)]
+
+
+def misspelt(name: str) -> str:
+    """The name with the second letter of its second word (or of its only word) dropped."""
+    words = name.split()
+    typo = 1 if len(words) > 1 else 0
+    words[typo] = words[typo][:1] + words[typo][2:]
+    return " ".join(words)
 
 
 def server_env(data_dir: Path) -> dict[str, str]:
@@ -179,43 +237,72 @@ def session_cookie(headers) -> str | None:
     return None
 
 
-def csrf_from(html: str) -> str:
+def csrf_from(html: str, page: str = "/password/forgot") -> str:
     match = CSRF_RE.search(html)
     if match is None:
-        raise click.ClickException("no csrf_token in /password/forgot")
+        raise click.ClickException(f"no csrf_token in {page}")
     return match.group(1) or match.group(2)
 
 
-def login(port: int) -> str:
-    """Sign in over HTTP; returns the Cookie header value for the signed-in session."""
+def login(port: int, email: str, landing: str) -> str:
+    """Sign in over HTTP and check that `landing` then answers 200; returns the Cookie
+    header value for the signed-in session."""
     _, headers, body = fetch(port, "GET", "/password/forgot")
     cookie = session_cookie(headers)
-    form = urllib.parse.urlencode({"csrf_token": csrf_from(body.decode()), "email": LOGIN_EMAIL,
+    form = urllib.parse.urlencode({"csrf_token": csrf_from(body.decode()), "email": email,
                                    "password": demo.DEMO_PASSWORD})
     status, headers, _ = fetch(port, "POST", "/login", body=form, headers={
         "Cookie": cookie or "", "Content-Type": "application/x-www-form-urlencoded"})
     cookie = session_cookie(headers)
     if status != 303 or cookie is None:
-        raise click.ClickException(f"login as {LOGIN_EMAIL} failed: HTTP {status}")
-    status, _, _ = fetch(port, "GET", ROOM_PATH, headers={"Cookie": cookie})
+        raise click.ClickException(f"login as {email} failed: HTTP {status}")
+    status, _, _ = fetch(port, "GET", landing, headers={"Cookie": cookie})
     if status != 200:
-        raise click.ClickException(f"GET {ROOM_PATH} after login gave HTTP {status}, not 200")
+        raise click.ClickException(f"GET {landing} after login as {email} gave HTTP {status}, not 200")
     return cookie
 
 
+def csrf_session(port: int, cookie: str) -> tuple[str, str]:
+    """The signed-in session's CSRF token, read from the registration form, and the session
+    cookie that holds it (the session gets its token when a page first renders one)."""
+    status, headers, body = fetch(port, "GET", REGISTER_PATH, headers={"Cookie": cookie})
+    if status != 200:
+        raise click.ClickException(f"GET {REGISTER_PATH} gave HTTP {status}, not 200")
+    return session_cookie(headers) or cookie, csrf_from(body.decode(), REGISTER_PATH)
+
+
 # --- load --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Request:
+    method: str
+    path: str
+    body: str | None = None
+    headers: dict = field(default_factory=dict)
+
+
+def gets(paths: list[str], headers: dict | None = None) -> list[Request]:
+    return [Request("GET", path, headers=headers or {}) for path in paths]
+
+
+def form_posts(path: str, forms: list[dict], headers: dict) -> list[Request]:
+    headers = headers | {"Content-Type": "application/x-www-form-urlencoded"}
+    return [Request("POST", path, urllib.parse.urlencode(form, doseq=True), headers) for form in forms]
 
 
 @dataclass
 class Target:
     name: str
     port: int
-    paths: list[str]  # requests cycle through these
-    headers: dict = field(default_factory=dict)
+    requests: list[Request]  # the load cycles through these
+    expect: int = 200  # the status of a successful request
 
     @property
     def label(self) -> str:
-        return self.paths[0] if len(self.paths) == 1 else f"{self.paths[0]} (+{len(self.paths) - 1} more)"
+        first = self.requests[0]
+        label = first.path if first.method == "GET" else f"{first.method} {first.path}"
+        return label if len(self.requests) == 1 else f"{label} (+{len(self.requests) - 1} more)"
 
 
 @dataclass
@@ -231,7 +318,7 @@ class Round:
 
 
 def load(target: Target, count: int, concurrency: int) -> Round:
-    """`count` GETs from `concurrency` threads, one connection each; stops at PHASE_TIMEOUT."""
+    """`count` requests from `concurrency` threads, one connection each; stops at PHASE_TIMEOUT."""
     tickets = iter(range(count))
     lock = threading.Lock()
     latencies, failures = [], []
@@ -243,10 +330,11 @@ def load(target: Target, count: int, concurrency: int) -> Round:
                 ticket = next(tickets, None)
             if ticket is None:
                 return
-            path = target.paths[ticket % len(target.paths)]
+            request = target.requests[ticket % len(target.requests)]
             started = time.perf_counter()
             try:
-                ok = fetch(target.port, "GET", path, target.headers)[0] == 200
+                status = fetch(target.port, request.method, request.path, request.headers, request.body)[0]
+                ok = status == target.expect
             except OSError:
                 ok = False
             (latencies if ok else failures).append(time.perf_counter() - started)
@@ -329,8 +417,8 @@ def short(statement: str, width: int = 110) -> str:
 def report(summary: dict, verbose: bool) -> None:
     s = summary["settings"]
     click.echo(f"\nPartnerhouse bench: {s['partners']} generated partners, {s['assets']} generated assets, "
-               f"{s['requests']} requests × {s['rounds']} rounds per target, concurrency {s['concurrency']}, "
-               "gunicorn 2 sync workers")
+               f"{s['deals']} generated deals, {s['requests']} requests × {s['rounds']} rounds per target, "
+               f"concurrency {s['concurrency']}, gunicorn 2 sync workers")
     click.echo(f"{'target':<44}{'req/s (median)':>15}{'p50 ms':>9}{'p95 ms':>9}{'errors':>8}   req/s per round")
     for name, row in summary["targets"].items():
         flag = f"  ({row['timed_out_rounds']} round(s) hit the {PHASE_TIMEOUT:.0f}s limit)" if row["timed_out_rounds"] else ""
@@ -340,12 +428,15 @@ def report(summary: dict, verbose: bool) -> None:
         target, stretch = RATIO_GOALS[name]
         verdict = "stretch met" if ratio >= stretch else "target met" if ratio >= target else "below target"
         click.echo(f"ratio {name}/bare: {ratio:.2f}×  (target ≥ {target}×, stretch {stretch}×: {verdict})")
-    p95 = summary["targets"]["search"]["p95_ms"]
-    click.echo(f"search p95: {p95:.1f} ms (target ≤ {SEARCH_P95_GOAL_MS:.0f} ms: "
-               f"{'met' if p95 <= SEARCH_P95_GOAL_MS else 'missed'})")
-    reindex = summary["reindex_seconds"]
+    for name, (label, goal) in LATENCY_GOALS_MS.items():
+        row = summary["targets"][name]
+        verdict = f" (target p95 ≤ {goal:.0f} ms: {'met' if row['p95_ms'] <= goal else 'missed'})" if goal else ""
+        click.echo(f"{label}: p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms{verdict}")
+    reindex, seeding = summary["reindex_seconds"], summary["deals_seed_seconds"]
     click.echo(f"full reindex of {s['assets']} generated + the demo assets: {reindex:.1f} s "
                f"(target ≤ {REINDEX_GOAL_S:.0f} s: {'met' if reindex <= REINDEX_GOAL_S else 'missed'})")
+    click.echo(f"seeding {s['deals']} generated deals: {seeding:.1f} s "
+               f"(target ≤ {DEALS_SEED_GOAL_S:.0f} s: {'met' if seeding <= DEALS_SEED_GOAL_S else 'missed'})")
     statements = summary["sql"]
     click.echo(f"SQL statements per GET {ROOM_PATH}: {len(statements)}")
     if verbose:
@@ -368,14 +459,33 @@ def save(summary: dict) -> Path:
 # --- the whole run -----------------------------------------------------------------------
 
 
-def run(partners: int, assets: int, requests: int, rounds: int, concurrency: int, verbose: bool = False) -> dict:
+def targets_for(bare: Server, portal: Server, probes: list[dict], registrations: list[dict]) -> list[Target]:
+    """Sign in as the sales rep and the channel manager; every target, the bare page first."""
+    cookie, token = csrf_session(portal.port, login(portal.port, LOGIN_EMAIL, ROOM_PATH))
+    rep = {"Cookie": cookie}
+    htmx = rep | {"HX-Request": "true", "X-CSRFToken": token}
+    reviewer = {"Cookie": login(portal.port, REVIEWER_EMAIL, REVIEW_PATH)}
+    search_paths = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
+    drafts = [form | {"csrf_token": token, "action": "draft"} for form in registrations]
+    return [Target("bare", bare.port, gets(["/"])),
+            Target("room", portal.port, gets([ROOM_PATH], rep)),
+            Target("search", portal.port, gets(search_paths, rep)),
+            Target("conflict", portal.port, form_posts(CHECK_PATH, probes, htmx)),
+            Target("register", portal.port, form_posts(REGISTER_PATH, drafts, rep), expect=303),
+            Target("review", portal.port, gets([REVIEW_PATH], reviewer))]
+
+
+def run(partners: int, assets: int, deals: int, requests: int, rounds: int, concurrency: int,
+        verbose: bool = False) -> dict:
     """Seed, serve, sign in, measure, report; servers and the temp dir are always cleaned up."""
-    settings = {"partners": partners, "assets": assets, "requests": requests, "rounds": rounds,
+    settings = {"partners": partners, "assets": assets, "deals": deals, "requests": requests, "rounds": rounds,
                 "concurrency": concurrency}
     with tempfile.TemporaryDirectory(prefix="partnerhouse-bench-") as tmp:
         data_dir = Path(tmp)
-        click.echo(f"Seeding a throwaway database with {partners} generated partners and {assets} assets…")
-        app, reindex_seconds = build_data(data_dir, partners, assets)
+        click.echo(f"Seeding a throwaway database with {partners} generated partners, {assets} assets "
+                   f"and {deals} deals…")
+        app, seconds = build_data(data_dir, partners, assets, deals)
+        probes, registrations = deal_forms(app)
         statements = sql_count(app)
         env = server_env(data_dir)
         servers = []
@@ -384,11 +494,7 @@ def run(partners: int, assets: int, requests: int, rounds: int, concurrency: int
             servers.append(portal := start_server("portal", "portal:create_app()", env, data_dir))
             wait_ready(bare, "/")
             wait_ready(portal, "/login")
-            cookie = login(portal.port)
-            search_paths = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
-            targets = [Target("bare", bare.port, ["/"]),
-                       Target("room", portal.port, [ROOM_PATH], {"Cookie": cookie}),
-                       Target("search", portal.port, search_paths, {"Cookie": cookie})]
+            targets = targets_for(bare, portal, probes, registrations)
             click.echo(f"Loading {', '.join(t.name for t in targets)} ({rounds} rounds, interleaved)…")
             results = measure(targets, requests, rounds, concurrency)
         finally:
@@ -399,7 +505,8 @@ def run(partners: int, assets: int, requests: int, rounds: int, concurrency: int
         "settings": settings,
         "targets": rows,
         "ratios": {name: rows[name]["rps"] / rows["bare"]["rps"] for name in RATIO_GOALS},
-        "reindex_seconds": reindex_seconds,
+        "reindex_seconds": seconds["reindex"],
+        "deals_seed_seconds": seconds["deals"],
         "sql": statements,
     }
     report(summary, verbose)

@@ -2,12 +2,15 @@
 
 `seed_demo_deals` registers the README's demo deals through the real services with the
 clock moved back, so every deal has a believable history: its audit timeline, the channel
-team's decisions, and the reminders and expiry notices `cli.py tick` sends (the tick runs
-once per simulated day). `seed_generated_deals` bulk-inserts many deals for load tests,
-their match keys computed exactly as the services compute them.
+team's decisions, and the reminders and expiry notices `cli.py tick` sends.
+`seed_generated_deals` bulk-inserts many deals for load tests, their match keys computed
+exactly as the services compute them.
 """
+import heapq
+import itertools
 import random
 import unicodedata
+from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -27,7 +30,7 @@ DECIDER = "channel@vendor.demo"  # the channel manager who approves and rejects
 HOUSE_ACCOUNT_OWNER = "admin@vendor.demo"
 HOUSE_ACCOUNT = ("Northwind Traders", "northwind.example")
 HOUSE_ACCOUNT_DAYS_AGO = 400
-TICK_DAYS = 120  # `cli.py tick` has run once a day for this long
+TICK_INTERVAL = timedelta(minutes=15)  # how often cron runs `cli.py tick`
 
 
 @dataclass(frozen=True)
@@ -154,21 +157,39 @@ def seed_demo_deals() -> None:
 
 
 class _DemoHistory:
+    """Runs the demo's steps in time order, each with the clock moved back to its moment.
+    `cli.py tick` runs whenever it has something to do: when a reminder falls due and when a
+    protection ends, as the real one (run every few minutes) would."""
+
     def __init__(self):
         emails = {HOUSE_ACCOUNT_OWNER, DECIDER, *(spec.owner for spec in DEMO_DEALS)}
         self.users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
         self.products = dict(db.session.execute(sa.select(Product.name, Product.id)).all())
         self.deals: dict[str, Deal] = {}
+        self.now = clock.now()
+        self.queue: list[tuple[float, int, Callable, tuple]] = []  # (-days ago, order, step, args)
+        self.order = itertools.count()  # steps at the same moment run in the order they were scheduled
 
     def run(self) -> None:
-        steps = [(HOUSE_ACCOUNT_DAYS_AGO, self._add_house_account, ())]
-        steps += [(float(days), self._tick, ()) for days in range(TICK_DAYS, -1, -1)]
-        steps += [(days_ago, self._step, (spec, action, *text))
-                  for spec in DEMO_DEALS for days_ago, action, *text in spec.history]
-        for days_ago, step, args in sorted(steps, key=lambda s: -s[0]):
-            with clock.travel(-timedelta(days=days_ago)):
+        self._schedule(HOUSE_ACCOUNT_DAYS_AGO, self._add_house_account)
+        for spec in DEMO_DEALS:
+            for days_ago, action, *text in spec.history:
+                self._schedule(days_ago, self._step, spec, action, *text)
+        while self.queue:
+            minus_days_ago, _, step, args = heapq.heappop(self.queue)
+            with clock.travel(timedelta(days=minus_days_ago)):
                 step(*args)
                 db.session.flush()  # column defaults (created_at, audit times) read the moved clock
+
+    def _schedule(self, days_ago: float, step: Callable, *args) -> None:
+        heapq.heappush(self.queue, (-days_ago, next(self.order), step, args))
+
+    def _schedule_ticks(self, protected_until: datetime) -> None:
+        """The ticks that send this approval's reminders and expire it, those in the past."""
+        moments = [protected_until - timedelta(days=days) for days in services.REMINDER_DAYS]
+        for moment in [*moments, protected_until + TICK_INTERVAL]:
+            if moment < self.now:
+                self._schedule((self.now - moment) / timedelta(days=1), self._tick)
 
     def _add_house_account(self) -> None:
         services.add_house_account(self.users[HOUSE_ACCOUNT_OWNER], *HOUSE_ACCOUNT)
@@ -188,6 +209,7 @@ class _DemoHistory:
             services.submit(owner, deal)
         elif action == "approve":
             services.approve(decider, deal)
+            self._schedule_ticks(deal.protected_until)
         elif action == "reject":
             services.reject(decider, deal, text)
         elif action in ("won", "lost"):
@@ -210,7 +232,7 @@ class _DemoHistory:
 # --- Generated deals for benchmarks ------------------------------------------------------
 
 # Company names: a few very common first words (their token lookups exceed matching.TOO_MANY),
-# a few hundred place-like words (tens of rows each), and a long tail of coined brand names.
+# 300 place-like words (dozens of rows each in 100,000 deals), and a long tail of coined names.
 COMMON_TOKENS = ["Global", "First", "United", "National", "Pacific", "Atlantic", "Metro", "Premier",
                  "American", "Northern", "Central", "Allied"]
 PLACE_STARTS = ["Ash", "Brook", "Clear", "Elm", "Fair", "Glen", "Hart", "Holly", "Kings", "Lang", "Marsh",
@@ -260,10 +282,23 @@ NOTES = ["Renewal of a competitor contract in Q3.", "Customer asked for a proof 
 REJECTION_REASONS = ["Another partner holds a protected registration for this customer.",
                      "No confirmed project or budget yet.", "Below the minimum deal size for registration.",
                      "The customer is buying directly from Acme this year."]
+
+
+def _odds(**weights: int) -> tuple[list[DealStatus], list[int]]:
+    return [DealStatus[name] for name in weights], list(itertools.accumulate(weights.values()))
+
+
+# (younger than so many days, the odds of each status)
+STATUS_ODDS = [
+    (7, _odds(draft=25, submitted=60, approved=10, rejected=5)),
+    (90, _odds(approved=55, won=12, lost=8, rejected=7, submitted=3, draft=15)),
+    (float("inf"), _odds(won=35, lost=27, expired=28, rejected=6, draft=4)),
+]
 SPAN_DAYS = 730  # generated deals were registered over the last two years
 REPEAT_SHARE = 0.03  # the same customer registered again (often by another partner)
+RECENT_REPEAT_SHARE = 0.5  # ... of which this share repeats one of the latest 2% of registrations
 WEBSITE_SHARE, FREE_MAIL_SHARE, PHONE_SHARE = 0.85, 0.05, 0.8
-GENERATED_DEALS_CHUNK = 5000
+GENERATED_DEALS_CHUNK = 1000
 
 
 def random_customer(rng: random.Random, country: str | None = None) -> dict:
@@ -287,6 +322,22 @@ def random_customer(rng: random.Random, country: str | None = None) -> dict:
         "customer_website": domain if rng.random() < WEBSITE_SHARE else None,
         "contact_name": contact, "contact_email": email, "contact_phone": phone, "country": country,
     }
+
+
+def random_registration(rng: random.Random, product_ids: list[int]) -> dict:
+    """The registration form filled in for a made-up customer, as a browser posts it."""
+    customer = random_customer(rng)
+    return {key: value or "" for key, value in customer.items()} | {
+        "product_ids": [str(p) for p in rng.sample(product_ids, min(len(product_ids), rng.randint(1, 2)))],
+        "amount": str(_amount(rng, customer["country"])), "currency": COUNTRIES[customer["country"]][1],
+        "close_date": (clock.now().date() + timedelta(days=rng.randint(30, 200))).isoformat(),
+        "stage": rng.choice([DealStage.qualified, DealStage.proposal]).value, "notes": rng.choice(NOTES),
+    }
+
+
+def _amount(rng: random.Random, country: str) -> int:
+    """From about 5,000 to 2,000,000 USD, in the country's currency."""
+    return max(100, int(round(10 ** rng.uniform(3.7, 6.3) * COUNTRIES[country][2], -2)))
 
 
 def _contact(rng: random.Random, domain: str | None) -> tuple[str, str]:
@@ -320,26 +371,27 @@ def customer_keys(customer: dict) -> matching.Keys:
 def seed_generated_deals(count: int) -> int:
     """Add `count` generated deals by bulk insert, for benchmarks: registered over SPAN_DAYS
     by the generated partners' users (or the demo partners'), oldest first, each with the
-    status its age makes likely. No audit events or notifications."""
+    status its age makes likely and the conflict check's answer at its registration.
+    No audit events or notifications."""
     rng = random.Random(count)
     owners = _generated_owners()
     product_ids = list(db.session.scalars(sa.select(Product.id).order_by(Product.id)))
     decider_id = db.session.scalar(sa.select(User.id).where(User.role == Role.channel_manager)
                                    .order_by(User.id).limit(1))
     now = clock.now()
-    earlier: list[tuple[dict, Claim | None]] = []  # the deals inserted so far, for repeat registrations
+    earlier: list[tuple[int, GeneratedDeal]] = []  # inserted so far: registrations to repeat
     with _large_sqlite_cache():
         for first in range(0, count, GENERATED_DEALS_CHUNK):
             deals = []
             for number in range(first, min(first + GENERATED_DEALS_CHUNK, count)):
-                # registered oldest first, each in its own slot of time: created_at increases strictly
+                # oldest first, each in its own slot of time: created_at increases strictly
                 age = timedelta(days=SPAN_DAYS * (1 - (number + rng.random()) / count))
-                deals.append(_generated_deal(rng, earlier, owners, product_ids, age, now, decider_id))
+                deals.append(_generated_deal(rng, earlier, owners, product_ids, now - age, now, decider_id))
             ids = _insert_returning_ids([deal.row for deal in deals])
             db.session.execute(sa.insert(deal_products), [{"deal_id": deal_id, "product_id": product_id}
                                                           for deal_id, deal in zip(ids, deals)
                                                           for product_id in deal.product_ids])
-            earlier.extend((deal.customer, deal.claim(deal_id)) for deal_id, deal in zip(ids, deals))
+            earlier.extend(zip(ids, deals))
     db.session.commit()
     return count
 
@@ -375,77 +427,85 @@ def _generated_owners() -> list[tuple[int, int, Region]]:
     return generated or db.session.execute(stmt).all()
 
 
+FOREVER = datetime.max
+
+
 @dataclass
 class GeneratedDeal:
     customer: dict
     keys: matching.Keys
     product_ids: frozenset[int]
     row: dict
+    claims_until: datetime  # when it stopped claiming its customer (rejected, lost, expired)
+    protected_until: datetime  # when it stopped holding it (also closed won)
 
-    def claim(self, deal_id: int) -> Claim | None:
-        """The deal as the conflict check sees it, if it claims its customer at all (its
-        status as of now stands in for its status when a later deal was registered)."""
-        status = self.row["status"]
-        if status not in services.CLAIMING_STATUSES:
+    def claim_at(self, deal_id: int, when: datetime) -> Claim | None:
+        """The deal as a conflict check at `when` saw it, if it claimed its customer then."""
+        registered = self.row["submitted_at"]
+        if registered is None or not registered <= when < self.claims_until:
             return None
-        return Claim(deal_id, self.keys, self.product_ids, self.row["submitted_at"],
-                     protected=status in (DealStatus.submitted, DealStatus.approved))
+        return Claim(deal_id, self.keys, self.product_ids, registered, protected=when < self.protected_until)
 
 
-def _generated_deal(rng: random.Random, earlier: list[tuple[dict, Claim | None]], owners: list, product_ids: list[int],
-                    age: timedelta, now: datetime, decider_id: int | None) -> GeneratedDeal:
+def _generated_deal(rng: random.Random, earlier: list[tuple[int, GeneratedDeal]], owners: list,
+                    product_ids: list[int], created: datetime, now: datetime, decider_id: int | None) -> GeneratedDeal:
     owner_id, org_id, region = rng.choice(owners)
+    submitted = created + min(timedelta(days=rng.uniform(0, 2)), (now - created) / 2)
+    claims = []
     if earlier and rng.random() < REPEAT_SHARE:  # a customer registered before, often by another partner
-        customer, holder = rng.choice(earlier)
-        contact, email = _contact(rng, customer_keys(customer).domain)  # someone else at the same company
-        customer = dict(customer, contact_name=contact, contact_email=email)
-        claims = [holder] if holder and holder.registered_at < now - age else []
+        recent = rng.random() < RECENT_REPEAT_SHARE  # partners chasing the same opportunity at once
+        holder_id, holder = rng.choice(earlier[-len(earlier) // 50:] if recent else earlier)
+        contact, email = _contact(rng, holder.keys.domain)  # someone else at the same company
+        customer = dict(holder.customer, contact_name=contact, contact_email=email)
+        claims = [claim for claim in [holder.claim_at(holder_id, submitted)] if claim]
     else:
-        customer, claims = random_customer(rng, rng.choice(REGION_COUNTRIES[region or Region.NA])), []
+        customer = random_customer(rng, rng.choice(REGION_COUNTRIES[region or Region.NA]))
     keys = customer_keys(customer)
     products = frozenset(rng.sample(product_ids, min(len(product_ids), rng.choice((1, 1, 2, 2, 3)))))
     assessment = matching.assess(keys, products, claims)
-    status = _status_for_age(rng, age.days)
+
+    status = _status_for_age(rng, (now - created).days)
     if assessment.level is Level.red and status not in (DealStatus.draft, DealStatus.submitted):
         status = DealStatus.rejected  # the channel team turns down the second registration
-    created = now - age
-    submitted = created + min(timedelta(days=rng.uniform(0, 2)), age / 2)
     decided = submitted + min(timedelta(days=rng.uniform(0.05, 4)), (now - submitted) / 2)
-    protected_until = decided + timedelta(days=90) if status in (
-        DealStatus.approved, DealStatus.won, DealStatus.lost, DealStatus.expired) else None
+    protected_until = decided + timedelta(days=90)
     if status is DealStatus.approved and protected_until <= now:
         status = DealStatus.expired
+    closed = decided + (min(protected_until, now) - decided) * rng.uniform(0.2, 0.9)
+    claims_until, holds_until = {
+        DealStatus.draft: (None, None), DealStatus.submitted: (FOREVER, FOREVER),
+        DealStatus.rejected: (decided, decided), DealStatus.approved: (FOREVER, FOREVER),
+        DealStatus.expired: (protected_until, protected_until), DealStatus.lost: (closed, closed),
+        DealStatus.won: (FOREVER, closed),
+    }[status]
     registered = status is not DealStatus.draft
     decided_on = status not in (DealStatus.draft, DealStatus.submitted)
     holder = assessment.holder
-    _, currency, rate, _ = COUNTRIES[customer["country"]]
+    currency = COUNTRIES[customer["country"]][1]
     row = customer | {
         "key_company": keys.company, "key_token": keys.company_token, "key_domain": keys.domain,
         "key_email": keys.email, "key_phone": keys.phone, "org_id": org_id, "owner_id": owner_id,
-        "amount": max(100, int(round(10 ** rng.uniform(3.7, 6.3) * rate, -2))), "currency": currency,
+        "amount": _amount(rng, customer["country"]), "currency": currency,
         "close_date": (created + timedelta(days=rng.randint(20, 200))).date(),
         "stage": _stage_for(rng, status), "notes": rng.choice(NOTES), "status": status,
         "submitted_at": submitted if registered else None,
         "decided_at": decided if decided_on else None, "decided_by_id": decider_id if decided_on else None,
         "rejection_reason": _rejection_reason(rng, assessment) if status is DealStatus.rejected else None,
-        "protected_until": protected_until, "reminded_days": _reminded(status, protected_until, now),
+        "protected_until": protected_until if decided_on and status is not DealStatus.rejected else None,
+        "reminded_days": _reminded(protected_until - now) if status is DealStatus.approved else None,
         "conflict_level": assessment.level if registered else None,
         "conflict_reasons": ",".join(reason.name for reason in assessment.reasons) if registered else "",
         "conflict_deal_id": holder.id if registered and holder else None, "conflict_house_id": None,
-        "created_at": created, "updated_at": decided if decided_on else submitted if registered else created,
+        "created_at": created,
+        "updated_at": closed if status in (DealStatus.won, DealStatus.lost) else decided if decided_on
+        else submitted if registered else created,
     }
-    return GeneratedDeal(customer, keys, products, row)
+    return GeneratedDeal(customer, keys, products, row, claims_until, holds_until)
 
 
 def _status_for_age(rng: random.Random, days: int) -> DealStatus:
-    s = DealStatus
-    if days < 7:
-        choices = {s.draft: 25, s.submitted: 60, s.approved: 10, s.rejected: 5}
-    elif days < 90:
-        choices = {s.approved: 55, s.won: 12, s.lost: 8, s.rejected: 7, s.submitted: 3, s.draft: 15}
-    else:
-        choices = {s.won: 35, s.lost: 27, s.expired: 28, s.rejected: 6, s.draft: 4}
-    return rng.choices(list(choices), weights=list(choices.values()))[0]
+    statuses, cum_weights = next(odds for younger_than, odds in STATUS_ODDS if days < younger_than)
+    return rng.choices(statuses, cum_weights=cum_weights)[0]
 
 
 def _stage_for(rng: random.Random, status: DealStatus) -> DealStage:
@@ -460,8 +520,6 @@ def _rejection_reason(rng: random.Random, assessment: matching.Assessment) -> st
     return REJECTION_REASONS[0] if assessment.level is Level.red else rng.choice(REJECTION_REASONS[1:])
 
 
-def _reminded(status: DealStatus, protected_until: datetime | None, now: datetime) -> int | None:
-    if status is not DealStatus.approved:
-        return None
-    left = (protected_until - now).days
-    return 3 if left < 3 else 14 if left < 14 else None
+def _reminded(left: timedelta) -> int | None:
+    """The last expiry reminder `cli.py tick` has sent, with `left` to go."""
+    return next((days for days in sorted(services.REMINDER_DAYS) if left <= timedelta(days=days)), None)

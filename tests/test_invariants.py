@@ -114,7 +114,7 @@ def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):
     checked = 0
     for rule in app.url_map.iter_rules():
         int_args = [a for a in rule.arguments if a in gold_ids]
-        if not int_args:
+        if not int_args or _is_api(rule):  # tokens, not sessions: see tests/api
             continue
         for method in {"GET", "POST"} & rule.methods:
             call = silver.get if method == "GET" else lambda u: silver.post(u, data={"csrf_token": token})

@@ -91,7 +91,7 @@ def normalize_company(name: str) -> str:
 
 
 def normalize_domain(value: str | None) -> str | None:
-    """The registrable host of a URL, bare domain or email address; None for free mail."""
+    """The host of a URL, bare domain or email address, sans "www."; None for free mail."""
     text = (value or "").strip()
     if "://" not in text:
         text = "//" + text  # so urlsplit reads a bare host (or user@host) as the netloc

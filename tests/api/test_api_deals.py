@@ -3,6 +3,7 @@ from datetime import timedelta
 
 import pytest
 import sqlalchemy as sa
+from openapi_spec_validator import validate
 
 from deal_support import deal_input
 from portal.core import clock, tokens
@@ -126,7 +127,8 @@ def test_session_cookies_never_authenticate_the_deals_api(login_as, product_ids)
     assert browser.post("/api/v1/deals", json=new_deal(product_ids)).status_code == 401
 
 
-def test_the_openapi_document_describes_the_deals_endpoints(client):
+def test_the_openapi_document_is_valid_and_describes_the_deals_endpoints(client):
     document = client.get("/api/v1/openapi.json").json
+    validate(document)  # raises on any violation of the OpenAPI 3.1 schema
     assert {"get", "post"} <= set(document["paths"]["/deals"]) and "get" in document["paths"]["/deals/{deal_id}"]
     assert "Deal" in document["components"]["schemas"]
