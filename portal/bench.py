@@ -37,6 +37,7 @@ from portal.assets import indexing
 from portal.core.models import Product
 from portal.deals.matching import normalize_domain
 from portal.deals.models import Deal
+from portal.deals.services import CLAIMING_STATUSES
 from portal.demo_assets import seed_generated_assets
 from portal.demo_deals import (
     COMMON_TOKENS, CONFLICT_CUSTOMER, HOUSE_ACCOUNT, NOUNS, random_customer, random_registration, seed_generated_deals,
@@ -53,13 +54,14 @@ GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "sync", "--log-level", 
 REQUEST_TIMEOUT = 10.0  # seconds, per request
 PHASE_TIMEOUT = 60.0  # seconds, per warm-up or round of one target
 # (target ratio, stretch ratio) to the bare page, per portal page
-RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.10, 0.25), "review": (0.35, 0.5)}
+RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.10, 0.25), "review": None}  # the issue sets no review target
 # target: (what the report calls it, p95 goal in ms or None): what a user waits for while typing or saving
 LATENCY_GOALS_MS = {"search": ("search", 30.0), "conflict": ("conflict check", 20.0),
                     "register": ("register (save a draft)", None)}
 REINDEX_GOAL_S = 60.0
 DEALS_SEED_GOAL_S = 60.0
 REGISTRATIONS = 32  # distinct customers the register target cycles through
+CUSTOMER_FIELDS = ("customer_company", "customer_website", "contact_email", "contact_phone")
 # What partners type: single words, two words, a phrase, a word being typed, a misspelling.
 SEARCH_QUERIES = ["backup", "ransomware", "pricing", "kubernetes migration", "zero trust", '"total cost"',
                   "datash", "batt", "retention policy", "egress", "complaince", "deploymnt", "healthcare",
@@ -113,34 +115,40 @@ def timed(function, *args) -> float:
 
 
 def deal_forms(app: Flask) -> tuple[list[dict], list[dict]]:
-    """What reps type into the registration form: ~16 conflict-check probes (existing
-    customers by name, domain, email or phone, a misspelt name, new customers, very common
-    words, the demo's held customer and house account) and REGISTRATIONS new customers."""
+    """What reps type into the registration form: 16 conflict-check probes and
+    REGISTRATIONS complete forms for new customers."""
     rng = random.Random(REGISTRATIONS)
     with app.app_context():
         product_ids = db.session.scalars(select(Product.id).order_by(Product.id)).all()
         stride = max(1, db.session.scalar(select(func.count(Deal.id))) // 200)
-        existing = db.session.execute(select(Deal.customer_company, Deal.customer_website, Deal.contact_email,
-                                             Deal.contact_phone).where(Deal.id % stride == 0)).all()
+        sample = select(Deal.customer_company, Deal.customer_website, Deal.contact_email, Deal.contact_phone,
+                        Deal.status).where(Deal.id % stride == 0)
+        existing = db.session.execute(sample).mappings().all()
         db.engine.dispose()
     known = rng.sample(existing, 8) if len(existing) >= 8 else [existing[i % len(existing)] for i in range(8)]
+    claimed = next((row for row in known if row["status"] in CLAIMING_STATUSES), known[0])
     new = [random_customer(rng) for _ in range(4)]
     probes = [
-        *({"customer_company": row.customer_company} for row in known[:3]),  # the first field typed
-        *({"customer_company": row.customer_company, "customer_website": row.customer_website or "",
-           "contact_email": row.contact_email or "", "contact_phone": row.contact_phone or ""} for row in known[3:5]),
-        {"customer_website": normalize_domain(known[5].customer_website or known[5].contact_email) or ""},
-        {"contact_email": known[6].contact_email or ""},
-        {"customer_company": new[0]["customer_company"], "contact_phone": known[7].contact_phone or ""},
-        {"customer_company": misspelt(known[0].customer_company)},
-        *({field: customer[field] or "" for field in ("customer_company", "customer_website", "contact_email",
-                                                      "contact_phone")} for customer in new[1:]),
-        {"customer_company": f"{COMMON_TOKENS[0]} {NOUNS[0]}"}, {"customer_company": f"{COMMON_TOKENS[1]} National"},
-        {"customer_company": CONFLICT_CUSTOMER}, {"customer_company": HOUSE_ACCOUNT[0], "customer_website": HOUSE_ACCOUNT[1]},
+        *(only(row, "customer_company") for row in known[:3]),  # a known name: the first field filled in
+        *(only(row, *CUSTOMER_FIELDS) for row in known[3:5]),  # a known customer, every field filled in
+        {"customer_website": normalize_domain(known[5]["customer_website"] or known[5]["contact_email"]) or ""},
+        only(known[6], "contact_email"),
+        only(new[0], "customer_company") | only(known[7], "contact_phone"),  # a new name, a known phone
+        {"customer_company": misspelt(claimed["customer_company"])},  # a near miss: a similar name
+        *(only(customer, *CUSTOMER_FIELDS) for customer in new[1:]),  # new customers
+        {"customer_company": f"{COMMON_TOKENS[0]} {NOUNS[0]}"},  # very common words: too many rows to compare
+        {"customer_company": f"{COMMON_TOKENS[1]} National"},
+        {"customer_company": CONFLICT_CUSTOMER},  # held by the Gold demo partner
+        {"customer_company": HOUSE_ACCOUNT[0], "customer_website": HOUSE_ACCOUNT[1]},  # the vendor's own customer
     ]
     for number, probe in enumerate(probes):  # half of them with a product ticked already
         probe["product_ids"] = [str(product_ids[number % len(product_ids)])] if number % 2 else []
     return probes, [random_registration(rng, product_ids) for _ in range(REGISTRATIONS)]
+
+
+def only(fields, *names: str) -> dict:
+    """The named form fields of a customer, empty for None."""
+    return {name: fields[name] or "" for name in names}
 
 
 def misspelt(name: str) -> str:
@@ -425,6 +433,9 @@ def report(summary: dict, verbose: bool) -> None:
         click.echo(f"{name + ' ' + row['path']:<44}{row['rps']:>15.1f}{row['p50_ms']:>9.1f}"
                    f"{row['p95_ms']:>9.1f}{row['errors']:>8}   {' / '.join(map(str, row['rps_rounds']))}{flag}")
     for name, ratio in summary["ratios"].items():
+        if RATIO_GOALS[name] is None:
+            click.echo(f"ratio {name}/bare: {ratio:.2f}×")
+            continue
         target, stretch = RATIO_GOALS[name]
         verdict = "stretch met" if ratio >= stretch else "target met" if ratio >= target else "below target"
         click.echo(f"ratio {name}/bare: {ratio:.2f}×  (target ≥ {target}×, stretch {stretch}×: {verdict})")

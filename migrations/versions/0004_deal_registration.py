@@ -87,6 +87,7 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_deals_owner_id'), ['owner_id'], unique=False)
         batch_op.create_index(batch_op.f('ix_deals_protected_until'), ['protected_until'], unique=False)
         batch_op.create_index(batch_op.f('ix_deals_status'), ['status'], unique=False)
+        batch_op.create_index(batch_op.f('ix_deals_updated_at'), ['updated_at'], unique=False)
         batch_op.create_index('ix_deals_status_submitted', ['status', 'submitted_at'], unique=False)
 
     op.create_table('notifications',
@@ -151,6 +152,7 @@ def downgrade():
     op.drop_table('notifications')
     with op.batch_alter_table('deals', schema=None) as batch_op:
         batch_op.drop_index('ix_deals_status_submitted')
+        batch_op.drop_index(batch_op.f('ix_deals_updated_at'))
         batch_op.drop_index(batch_op.f('ix_deals_status'))
         batch_op.drop_index(batch_op.f('ix_deals_protected_until'))
         batch_op.drop_index(batch_op.f('ix_deals_owner_id'))

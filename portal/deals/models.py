@@ -101,7 +101,7 @@ class Deal(MatchKeys, db.Model):
     conflict_deal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deals.id", ondelete="SET NULL"))
     conflict_house_id: Mapped[int | None] = mapped_column(sa.ForeignKey("house_accounts.id", ondelete="SET NULL"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
-    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
+    updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now, index=True)  # list order
 
     org: Mapped[Organization] = relationship()
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])

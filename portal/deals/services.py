@@ -144,22 +144,28 @@ def check(customer: Customer, product_ids: frozenset[int], exclude_deal_id: int 
     vendor's house accounts. Each criterion is an index lookup; one that matches more than
     matching.TOO_MANY rows does not discriminate and is ignored."""
     keys = matching.keys_for(customer)
+    criteria = _criteria(keys)
+    if not criteria:
+        return matching.assess(keys, product_ids, ())
     now = clock.now()
-    claims: dict[tuple[bool, int], Claim] = {}
-    counts: dict[Reason, int] = {}
-    for reason, deal_clause, house_clause in _criteria(keys):
-        deals = _claiming_deals(deal_clause, exclude_deal_id)
-        houses = db.session.scalars(sa.select(HouseAccount).where(house_clause).limit(matching.TOO_MANY + 1)).all()
-        counts[reason] = len(deals) + len(houses)
-        for deal in deals:
-            claims[(False, deal.id)] = _claim_of_deal(deal, now)
-        for house in houses:
-            claims[(True, house.id)] = Claim(house.id, house.keys, frozenset(), house.created_at, True, house=True)
-    return matching.assess(keys, product_ids, claims.values(), matching.too_broad(counts))
+    claiming = Deal.status.in_(CLAIMING_STATUSES)
+    if exclude_deal_id is not None:
+        claiming = sa.and_(claiming, Deal.id != exclude_deal_id)
+    deal_hits = _candidates(Deal, criteria, claiming)
+    house_hits = _candidates(HouseAccount, criteria, sa.true())
+    counts = {reason: 0 for reason, _, _ in criteria}
+    for reason, _ in deal_hits + house_hits:
+        counts[reason] += 1
+    deals = db.session.scalars(sa.select(Deal).options(selectinload(Deal.products))
+                               .where(Deal.id.in_({deal_id for _, deal_id in deal_hits}))).all()
+    houses = db.session.scalars(sa.select(HouseAccount).where(HouseAccount.id.in_({i for _, i in house_hits}))).all()
+    claims = [_claim_of_deal(deal, now) for deal in deals]
+    claims += [Claim(house.id, house.keys, frozenset(), house.created_at, True, house=True) for house in houses]
+    return matching.assess(keys, product_ids, claims, matching.too_broad(counts))
 
 
-def _criteria(keys: matching.Keys):
-    """(reason, clause on deals, clause on house accounts) for each key the customer has."""
+def _criteria(keys: matching.Keys) -> list[tuple[Reason, str, str]]:
+    """(reason, key column, the customer's value) for each key the customer has."""
     lookups = [
         (Reason.SAME_NAME, "key_company", keys.company),
         (Reason.SIMILAR_NAME, "key_token", keys.company_token),
@@ -167,15 +173,21 @@ def _criteria(keys: matching.Keys):
         (Reason.SAME_EMAIL, "key_email", keys.email),
         (Reason.SAME_PHONE, "key_phone", keys.phone),
     ]
-    return [(reason, getattr(Deal, column) == value, getattr(HouseAccount, column) == value)
-            for reason, column, value in lookups if value]
+    return [(reason, column, value) for reason, column, value in lookups if value]
 
 
-def _claiming_deals(clause, exclude_deal_id: int | None) -> list[Deal]:
-    stmt = sa.select(Deal).options(selectinload(Deal.products)).where(clause, Deal.status.in_(CLAIMING_STATUSES))
-    if exclude_deal_id is not None:
-        stmt = stmt.where(Deal.id != exclude_deal_id)
-    return db.session.scalars(stmt.limit(matching.TOO_MANY + 1)).all()
+def _candidates(model, criteria, where) -> list[tuple[Reason, int]]:
+    """(criterion, id) of the rows each criterion finds, at most TOO_MANY + 1 per criterion
+    (enough to tell that it finds too many), in one statement."""
+    per_criterion = [
+        sa.select(sa.literal(reason.name).label("reason"), model.id.label("id"))
+        .where(getattr(model, column) == value, where)
+        .limit(matching.TOO_MANY + 1)
+        .subquery()
+        for reason, column, value in criteria
+    ]
+    union = sa.union_all(*(sa.select(sub.c.reason, sub.c.id) for sub in per_criterion))
+    return [(Reason[reason], row_id) for reason, row_id in db.session.execute(union)]
 
 
 def _claim_of_deal(deal: Deal, now: datetime) -> Claim:

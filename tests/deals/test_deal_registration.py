@@ -147,3 +147,17 @@ def test_a_draft_claims_nothing(app, register):
     register("sales@silver.demo", submit=False)
     second = register("sales@gold.demo")
     assert deal(app, second).conflict_level.value == "green"
+
+
+def test_a_criterion_matching_too_many_registrations_is_ignored(app, register, products):
+    from portal.deals import matching
+
+    for number in range(matching.TOO_MANY + 1):  # a big reseller's own domain on many customers
+        register("sales@silver.demo", customer_company=f"Customer {number} of Wombat", contact_email=None,
+                 contact_phone=None, customer_website="wombat-reseller.example")
+    with app.app_context():
+        probe = matching.Customer("Quokka Analytics", "wombat-reseller.example")
+        assert services.check(probe, frozenset(products)).level is matching.Level.green
+        one_more = matching.Customer("Customer 3 of Wombat", "wombat-reseller.example")
+        assessment = services.check(one_more, frozenset(products))
+        assert assessment.level is matching.Level.red and matching.Reason.SAME_DOMAIN not in assessment.reasons
