@@ -49,7 +49,7 @@ def is_seeded() -> bool:
 
 
 def seed_demo() -> None:
-    """Create the fixed demo orgs, people, announcements and asset library (once)."""
+    """Create the fixed demo orgs, people, announcements, asset library and deals (once)."""
     if is_seeded():
         return
     orgs = {VENDOR: Organization(name=VENDOR, kind=OrgKind.vendor)}
