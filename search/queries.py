@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from whoosh import qparser
 from whoosh.fields import Schema
@@ -12,6 +13,7 @@ from .spelling import Vocabulary
 
 SEARCH_FIELD_BOOSTS = {"title": 5.0, "summary": 2.0, "tags": 2.0, "product_text": 1.0, "body": 1.0}
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
+PARSED_QUERIES_KEPT = 512
 MIN_PREFIX_CHARS = 2  # shorter prefixes expand to much of the lexicon
 WORD = re.compile(r"\w+")
 # A trailing word the user may still be typing: not followed by a space, not inside quotes.
@@ -23,9 +25,12 @@ class QueryBuilder:
         syntax = [qparser.PhrasePlugin(), qparser.GroupPlugin(), qparser.OperatorsPlugin()]
         self._syntax_parser = _multifield_parser(schema, syntax)
         self._plain_parser = _multifield_parser(schema, [])
+        # whoosh's parser takes about a millisecond; what people type repeats a lot.
+        self.build = lru_cache(maxsize=PARSED_QUERIES_KEPT)(self._build)
 
-    def build(self, text: str) -> Query:
-        """Parse `text`; the last word also matches as a prefix (search as you type)."""
+    def _build(self, text: str) -> Query:
+        """Parse `text`; the last word also matches as a prefix (search as you type).
+        Callers share the answer and must not modify it."""
         # whoosh leaves a word containing "*" unanalysed (a wildcard without the plugin),
         # so it would match nothing.
         text = text.replace("*", " ")
