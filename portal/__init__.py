@@ -45,6 +45,7 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.api import api_bp
     from portal.assets.routes import bp as assets_bp
+    from portal.cobrand.routes import bp as cobrand_bp
     from portal.core.routes import auth_bp, system_bp
     from portal.deals.routes import bp as deals_bp
     from portal.notifications.routes import bp as notifications_bp
@@ -53,7 +54,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.rooms.routes import bp as rooms_bp
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
-                      api_bp):
+                      cobrand_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

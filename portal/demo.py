@@ -4,6 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
+from portal.cobrand.demo import seed_demo_brand_kits
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import (
@@ -66,6 +67,7 @@ def seed_demo() -> None:
     _seed_announcements(orgs)
     seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
     seed_demo_deals()
+    seed_demo_brand_kits()
     db.session.commit()
 
 
