@@ -14,6 +14,7 @@ def create_app(config: dict | None = None) -> Flask:
     app = Flask(__name__)
     app.config.update(settings.from_env())
     app.config.update(config or {})
+    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder
     logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)

@@ -1,6 +1,7 @@
 import sqlalchemy as sa
 
 from helpers import htmx_get, post
+from portal import create_app
 from portal.core.auth import find_user
 from portal.core.models import AuditEvent, Organization
 from portal.extensions import db
@@ -48,3 +49,9 @@ def test_cli_seed_demo_twice_and_create_user(app, runner, monkeypatch):
         assert find_user("ops@vendor.demo").role.value == "admin"
         assert db.session.scalar(sa.select(sa.func.count(Organization.id))) == 6 + 3
         assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "user.created"))
+
+
+def test_a_fresh_data_dir_is_created(tmp_path):
+    data_dir = tmp_path / "new" / "instance"
+    create_app({"DATA_DIR": str(data_dir), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}"})
+    assert data_dir.is_dir()
