@@ -1,6 +1,7 @@
 """Deals over the API: list, read and register, with the same visibility, validation
 and conflict rules as the pages (the same scoped query, form and services)."""
 from flask import abort, jsonify, request, url_for
+from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
 from portal.api import api_bp, api_user, json_body
@@ -52,7 +53,8 @@ def _iso(value) -> str | None:
 @api_bp.get("/deals")
 def list_deals():
     filters = services.DealFilters(status=enum_arg(DealStatus, "status"), text=request.args.get("q", "")[:100])
-    page = paginate(services.deal_list(api_user(), filters), request.args.get("page", 1, type=int))
+    stmt = services.deal_list(api_user(), filters).options(selectinload(Deal.products))
+    page = paginate(stmt, request.args.get("page", 1, type=int))
     return jsonify({"deals": [deal_json(deal) for deal in page.items], "page": page.page, "pages": page.pages,
                     "total": page.total})
 

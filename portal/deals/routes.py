@@ -5,6 +5,7 @@ import io
 
 from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
+from sqlalchemy.orm import selectinload
 
 from portal.core import clock
 from portal.core.access import partners_visible_to, vendor_admin_required, vendor_required
@@ -62,7 +63,7 @@ def index():
 @bp.get("/deals.csv")
 def export():
     """Every deal the user may see that passes the list's filters, as CSV."""
-    deals = db.session.scalars(services.deal_list(current_user, _filters())).all()
+    deals = db.session.scalars(services.deal_list(current_user, _filters()).options(selectinload(Deal.products))).all()
     now = clock.now()
     out = io.StringIO()
     writer = csv.writer(out)
