@@ -6,6 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.api import api_bp, api_user, json_body
 from portal.api.openapi import PATHS, SCHEMAS, error_responses, json_response, schema_ref
+from portal.assets.services import products
 from portal.core import clock
 from portal.deals import services
 from portal.deals.forms import DealForm
@@ -71,7 +72,7 @@ def create_deal():
         abort(403, "Deals are registered by partners; vendor staff review them.")
     body = json_body()
     form = DealForm(formdata=_as_form_data(body), meta={"csrf": False})
-    form.set_product_choices(services.products())
+    form.set_product_choices(products())
     if not form.validate():
         return _invalid(form.errors)
     submit_now = body.get("submit", True) is not False

@@ -7,6 +7,7 @@ from flask import Blueprint, Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal.assets.services import products
 from portal.core import clock
 from portal.core.access import partners_visible_to, vendor_admin_required, vendor_required
 from portal.core.database import reads_only
@@ -93,7 +94,7 @@ def _cell(value: str | None) -> str:
 
 def _deal_form(deal: Deal | None = None) -> DealForm:
     form = DealForm(obj=deal)
-    form.set_product_choices(services.products())
+    form.set_product_choices(products())
     if deal and not form.is_submitted():
         form.product_ids.data = [p.id for p in deal.products]
         form.stage.data = deal.stage.value

@@ -104,7 +104,7 @@ def _filtered(stmt, filters: DealFilters):
     if filters.status:
         stmt = stmt.where(with_status(filters.status, clock.now()))
     if filters.text:
-        stmt = stmt.where(Deal.customer_company.ilike(f"%{_escape_like(filters.text)}%", escape="\\"))
+        stmt = stmt.where(Deal.customer_company.icontains(filters.text, autoescape=True))
     if filters.org_id:
         stmt = stmt.where(Deal.org_id == filters.org_id)
     if filters.region or filters.tier:
@@ -117,10 +117,6 @@ def _filtered(stmt, filters: DealFilters):
     return stmt
 
 
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
 def sla_overdue(deal: Deal, now: datetime) -> bool:
     return deal.submitted_at is not None and now - deal.submitted_at > REVIEW_SLA
 
@@ -130,10 +126,6 @@ def timeline(deal: Deal) -> list[AuditEvent]:
         AuditEvent.subject_type == "Deal", AuditEvent.subject_id == deal.id
     ).order_by(AuditEvent.at, AuditEvent.id)
     return db.session.scalars(stmt).all()
-
-
-def products() -> list[Product]:
-    return db.session.scalars(sa.select(Product).order_by(Product.name)).all()
 
 
 # --- the conflict check ------------------------------------------------------------------

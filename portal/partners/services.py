@@ -42,7 +42,7 @@ class PartnerError(ValueError):
 def search_partners(actor: User, filters: PartnerFilters):
     stmt = partners_visible_to(actor).options(selectinload(Organization.parent)).order_by(Organization.name)
     if filters.q:
-        stmt = stmt.where(Organization.name.ilike(f"%{_escape_like(filters.q)}%", escape="\\"))
+        stmt = stmt.where(Organization.name.icontains(filters.q, autoescape=True))
     for column, value in (
         (Organization.tier, filters.tier),
         (Organization.partner_type, filters.partner_type),
@@ -52,10 +52,6 @@ def search_partners(actor: User, filters: PartnerFilters):
         if value is not None:
             stmt = stmt.where(column == value)
     return stmt
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 def distributors(actor: User) -> list[Organization]:

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from openapi_spec_validator import validate
 
 from deal_support import deal_input
+from portal.assets.services import products
 from portal.core import clock, tokens
 from portal.core.auth import find_user
 from portal.deals import services
@@ -27,7 +28,7 @@ def bearer(app, demo):
 @pytest.fixture
 def product_ids(app, demo) -> list[int]:
     with app.app_context():
-        return [p.id for p in services.products()[:2]]
+        return [p.id for p in products()[:2]]
 
 
 def new_deal(product_ids, **overrides) -> dict:

@@ -53,6 +53,8 @@ def test_the_list_filters_and_pages_as_a_fragment(login_as, register):
     assert "<html" not in fragment and "Narwhal Labs" in fragment and "Wombat Works" not in fragment
     assert "Narwhal Labs" not in client.get("/deals?q=wombat").get_data(as_text=True)
     assert "No deal matches these filters" in client.get("/deals?q=nothing-like-it").get_data(as_text=True)
+    assert "No deal matches these filters" in client.get("/deals?q=%25").get_data(as_text=True)  # % is literal
+    assert "Wombat Works" in client.get("/deals?q=WOMBAT").get_data(as_text=True)
     assert client.get("/deals?status=bogus&page=-3").status_code == 200
 
 
