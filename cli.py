@@ -73,13 +73,16 @@ def reindex():
 @cli.command()
 def tick():
     """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
-    expire lapsed deal protections and send expiry reminders."""
+    expire lapsed deal protections and send expiry reminders (deals, certifications)."""
     from portal.deals import services as deals
+    from portal.training import services as training
 
     with _app().app_context():
         expired, reminded = deals.expire_lapsed(), deals.send_reminders()
+        certificates = training.send_reminders()
         db.session.commit()
     click.echo(f"{expired} deal(s) expired, {reminded} reminder(s) sent.")
+    click.echo(f"{certificates} certification expiry reminder(s) sent.")
 
 
 @cli.command()

@@ -53,17 +53,19 @@ def _register_blueprints(app: Flask) -> None:
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
     from portal.rooms.routes import bp as rooms_bp
+    from portal.training.routes import bp as training_bp
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
-                      cobrand_bp, api_bp):
+                      cobrand_bp, training_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
 def _register_web_layer(app: Flask) -> None:
     from portal.core.access import require_login
     from portal.web import errors, templating
-    from portal.web.security import add_security_headers
+    from portal.web.security import add_security_headers, refuse_nul_characters
 
+    app.before_request(refuse_nul_characters)
     app.before_request(require_login)
     app.after_request(add_security_headers)
     errors.register(app)

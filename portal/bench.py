@@ -1,11 +1,13 @@
-"""Benchmark: the sales room, search and deal registration under gunicorn against a bare
-Flask + Jinja page.
+"""Benchmark: the sales room, search, deal registration and co-branded PDFs under gunicorn
+against a bare Flask + Jinja page.
 
 `python cli.py bench` seeds a throwaway database (generated partners, assets and deals),
 times a full search reindex, starts both apps under gunicorn on loopback ports, signs in
 over HTTP (a partner sales rep and a channel manager), loads every target in interleaved
 rounds and reports requests/s, latency, the portal pages' ratios to the bare page and the
-SQL statements one room render runs.
+SQL statements one room render runs. Co-branding: first renders of the demo flyer (each a
+new message, one at a time), the same PDF again from the cache, its download, and the peak
+memory of the PDF worker processes.
 """
 import http.client
 import json
@@ -34,6 +36,8 @@ from sqlalchemy import event, func, select
 
 from portal import create_app, demo
 from portal.assets import indexing
+from portal.cobrand.demo import TEMPLATES
+from portal.cobrand.models import CobrandTemplate
 from portal.core.models import Product
 from portal.deals.matching import normalize_domain
 from portal.deals.models import Deal
@@ -58,6 +62,11 @@ RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.10, 0.25), "review": None}  # t
 # target: (what the report calls it, p95 goal in ms or None): what a user waits for while typing or saving
 LATENCY_GOALS_MS = {"search": ("search", 30.0), "conflict": ("conflict check", 20.0),
                     "register": ("register (save a draft)", None)}
+COBRAND_EMAIL = "marketing@gold.demo"  # the partner marketer: co-branded PDFs
+FLYER = TEMPLATES[0][0]  # the two-page demo flyer
+FIRST_RENDERS = 24  # cache misses, measured one at a time: what one marketer waits for
+FIRST_RENDER_GOAL_S = 0.5  # p50
+CACHED_GOAL_MS = 20.0  # p50, the same PDF again and its download
 REINDEX_GOAL_S = 60.0
 DEALS_SEED_GOAL_S = 60.0
 REGISTRATIONS = 32  # distinct customers the register target cycles through
@@ -448,6 +457,16 @@ def report(summary: dict, verbose: bool) -> None:
                f"(target ≤ {REINDEX_GOAL_S:.0f} s: {'met' if reindex <= REINDEX_GOAL_S else 'missed'})")
     click.echo(f"seeding {s['deals']} generated deals: {seeding:.1f} s "
                f"(target ≤ {DEALS_SEED_GOAL_S:.0f} s: {'met' if seeding <= DEALS_SEED_GOAL_S else 'missed'})")
+    first, cached, download = (summary["targets"][name] for name in ("pdf_first", "pdf_cached", "pdf_download"))
+    verdict = "met" if first["p50_ms"] <= FIRST_RENDER_GOAL_S * 1000 else "missed"
+    click.echo(f"co-branded flyer, first render: p50 {first['p50_ms'] / 1000:.2f} s, p95 {first['p95_ms'] / 1000:.2f} s "
+               f"(target p50 ≤ {FIRST_RENDER_GOAL_S} s: {verdict})")
+    for label, row in (("the same PDF again (cached)", cached), ("its download", download)):
+        verdict = "met" if row["p50_ms"] <= CACHED_GOAL_MS else "missed"
+        click.echo(f"{label}: p50 {row['p50_ms']:.1f} ms, p95 {row['p95_ms']:.1f} ms "
+                   f"(target p50 ≤ {CACHED_GOAL_MS:.0f} ms: {verdict})")
+    peak = summary["pdf_worker_peak_mb"]
+    click.echo(f"PDF worker peak memory (VmHWM): {f'{peak:.0f} MB' if peak else 'not found'}")
     statements = summary["sql"]
     click.echo(f"SQL statements per GET {ROOM_PATH}: {len(statements)}")
     if verbose:
@@ -486,6 +505,75 @@ def targets_for(bare: Server, portal: Server, probes: list[dict], registrations:
             Target("review", portal.port, gets([REVIEW_PATH], reviewer))]
 
 
+@dataclass
+class CobrandTargets:
+    warm: Target  # starts each web worker's PDF worker, so first renders measure rendering only
+    first: Target  # a new message each request: a cache miss, rendered
+    cached: Target  # the same message again: found in the cache
+    download: Target  # the cached PDF's download
+
+
+def cobrand_targets(portal: Server, flyer_id: int) -> CobrandTargets:
+    """Sign in as Gold's marketer; make one PDF to find its download URL."""
+    cookie, token = csrf_session(portal.port, login(portal.port, COBRAND_EMAIL, "/co-brand"))
+    htmx = {"Cookie": cookie, "HX-Request": "true", "X-CSRFToken": token}
+    path, run_id = f"/co-brand/{flyer_id}/pdf", secrets.token_hex(3)
+
+    def messages(kind: str, count: int) -> list[dict]:
+        return [{"csrf_token": token, "custom_message": f"Bench {run_id}, {kind} {n}: a message nobody typed yet."}
+                for n in range(count)]
+
+    again = form_posts(path, messages("again", 1), htmx)
+    status, _, body = fetch(portal.port, "POST", path, again[0].headers, again[0].body)
+    made = re.search(rb"/co-brand/pdfs/(\d+)/download", body)
+    if status != 200 or made is None:
+        raise click.ClickException(f"POST {path} gave HTTP {status} and no PDF")
+    download = form_posts(f"/co-brand/pdfs/{made.group(1).decode()}/download", [{"csrf_token": token}],
+                          {"Cookie": cookie})
+    return CobrandTargets(warm=Target("pdf_warm", portal.port, form_posts(path, messages("warm-up", 8), htmx)),
+                          first=Target("pdf_first", portal.port, form_posts(path, messages("first", FIRST_RENDERS), htmx)),
+                          cached=Target("pdf_cached", portal.port, again),
+                          download=Target("pdf_download", portal.port, download))
+
+
+def flyer_id(app: Flask) -> int:
+    with app.app_context():
+        found = db.session.scalar(select(CobrandTemplate.id).where(CobrandTemplate.title == FLYER))
+        db.engine.dispose()
+    return found
+
+
+def pdf_worker_peak_mb(server: Server) -> float | None:
+    """The largest peak resident memory (VmHWM) among the server's PDF worker processes:
+    descendants of the gunicorn master started by multiprocessing's forkserver."""
+    children: dict[int, list[int]] = {}
+    for status in Path("/proc").glob("[0-9]*/status"):
+        try:
+            fields = dict(line.split(":\t", 1) for line in status.read_text().splitlines() if ":\t" in line)
+        except OSError:
+            continue
+        children.setdefault(int(fields["PPid"]), []).append(int(status.parent.name))
+    peaks, stack = [], list(children.get(server.process.pid, []))
+    while stack:
+        pid = stack.pop()
+        stack.extend(children.get(pid, []))
+        try:
+            if b"forkserver" not in Path(f"/proc/{pid}/cmdline").read_bytes():
+                continue
+            status = Path(f"/proc/{pid}/status").read_text()
+        except OSError:
+            continue
+        peaks += [int(line.split()[1]) / 1024 for line in status.splitlines() if line.startswith("VmHWM:")]
+    return max(peaks, default=None)
+
+
+def measure_cobrand(targets: CobrandTargets, requests: int, rounds: int, concurrency: int) -> dict[str, list[Round]]:
+    load(targets.warm, len(targets.warm.requests), concurrency)
+    results = {"pdf_first": [load(targets.first, FIRST_RENDERS, 1)]}
+    results.update(measure([targets.cached, targets.download], requests, rounds, concurrency))
+    return results
+
+
 def run(partners: int, assets: int, deals: int, requests: int, rounds: int, concurrency: int,
         verbose: bool = False) -> dict:
     """Seed, serve, sign in, measure, report; servers and the temp dir are always cleaned up."""
@@ -497,6 +585,7 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
                    f"and {deals} deals…")
         app, seconds = build_data(data_dir, partners, assets, deals)
         probes, registrations = deal_forms(app)
+        flyer = flyer_id(app)
         statements = sql_count(app)
         env = server_env(data_dir)
         servers = []
@@ -508,6 +597,11 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
             targets = targets_for(bare, portal, probes, registrations)
             click.echo(f"Loading {', '.join(t.name for t in targets)} ({rounds} rounds, interleaved)…")
             results = measure(targets, requests, rounds, concurrency)
+            cobrand = cobrand_targets(portal, flyer)
+            click.echo("Co-branding: first renders one at a time, then the cached PDF and its download…")
+            results |= measure_cobrand(cobrand, requests, rounds, concurrency)
+            targets += [cobrand.first, cobrand.cached, cobrand.download]
+            worker_peak_mb = pdf_worker_peak_mb(portal)
         finally:
             stop_servers(servers)
     rows = {target.name: summarise(target, results[target.name]) for target in targets}
@@ -519,6 +613,7 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
         "reindex_seconds": seconds["reindex"],
         "deals_seed_seconds": seconds["deals"],
         "sql": statements,
+        "pdf_worker_peak_mb": worker_peak_mb,
     }
     report(summary, verbose)
     click.echo(f"Results written to {save(summary)}")

@@ -4,7 +4,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.cobrand.demo import seed_demo_brand_kits
+from portal.cobrand.demo import seed_demo_brand_kits, seed_demo_templates
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import (
@@ -15,6 +15,7 @@ from portal.demo_assets import seed_demo_assets
 from portal.demo_deals import seed_demo_deals
 from portal.extensions import db
 from portal.rooms.models import Announcement
+from portal.training.demo import seed_demo_training
 
 DEMO_PASSWORD = "partnerhouse"
 
@@ -68,6 +69,8 @@ def seed_demo() -> None:
     seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
     seed_demo_deals()
     seed_demo_brand_kits()
+    seed_demo_templates()
+    seed_demo_training()
     db.session.commit()
 
 

@@ -5,3 +5,4 @@ from portal.assets.models import *  # noqa: F401,F403
 from portal.notifications.models import *  # noqa: F401,F403
 from portal.deals.models import *  # noqa: F401,F403
 from portal.cobrand.models import *  # noqa: F401,F403
+from portal.training.models import *  # noqa: F401,F403

@@ -6,13 +6,18 @@ from alembic.migration import MigrationContext
 
 from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
+from portal.cobrand.demo import TEMPLATES
+from portal.cobrand.models import CobrandedPdf, CobrandTemplate
 from portal.core.auth import find_user
 from portal.core.models import Organization
 from portal.deals.models import Deal
 from portal.extensions import db
 from portal.rooms.models import Announcement
+from portal.training.models import Attempt, Certificate, LearningPath
 
-SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token", "name": "customer_company"}
+GOLD_TEMPLATE = TEMPLATES[1][0]
+SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token", "name": "customer_company",
+               "code": "NOT-A-CODE"}
 
 
 def _rules(app, method):
@@ -57,7 +62,8 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, dem
 
 def test_public_views_are_only_the_sign_in_pages(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
-    assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document"}
+    assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document",
+                      "training.verify"}
 
 
 @pytest.mark.parametrize("email", ["admin@vendor.demo", "admin@gold.demo"])
@@ -100,7 +106,20 @@ def _gold_ids(app):
             # Gold and above only: Silver must not be able to tell it exists.
             "asset_id": db.session.scalar(sa.select(Asset.id).where(Asset.title == "Gold Partner Pricing Playbook")),
             "deal_id": db.session.scalar(sa.select(sa.func.min(Deal.id)).where(Deal.org_id == gold.id)),
+            # Gold only: the invitation template; and the flyer PDF Gold's marketer made.
+            "template_id": db.session.scalar(sa.select(CobrandTemplate.id).where(CobrandTemplate.title == GOLD_TEMPLATE)),
+            "pdf_id": db.session.scalar(sa.select(CobrandedPdf.id).where(CobrandedPdf.org_id == gold.id)),
+            # Training: Gold's own records, and a path for Gold-and-above presales people only.
+            "attempt_id": db.session.scalar(sa.select(sa.func.min(Attempt.id)).where(Attempt.org_id == gold.id)),
+            "certificate_id": db.session.scalar(sa.select(Certificate.id).where(Certificate.org_id == gold.id)),
+            **_gold_only_training(),
         }
+
+
+def _gold_only_training():
+    path = db.session.scalar(sa.select(LearningPath).where(LearningPath.title == "Technical Specialist"))
+    course = path.courses[0]
+    return {"path_id": path.id, "course_id": course.id, "lesson_id": course.lessons[0].id, "quiz_id": course.quiz_id}
 
 
 def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):

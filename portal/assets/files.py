@@ -428,6 +428,16 @@ def make_preview(kind: FileKind, data: bytes) -> bytes | None:
         return None
 
 
+def pdf_page_count(data: bytes) -> int:
+    """The number of pages of a PDF (one that opens: checked or made by us)."""
+    with _PDFIUM_LOCK:
+        document = pdfium.PdfDocument(data)
+        try:
+            return len(document)
+        finally:
+            document.close()
+
+
 def _render_first_page(data: bytes) -> Image.Image:
     with _PDFIUM_LOCK:
         document = pdfium.PdfDocument(data)

@@ -1,14 +1,19 @@
-"""Demo brand kits: Gold (Summit Peak Systems) has a full kit with a generated logo;
-Silver (Harborline IT) and the others are left empty, to show the empty state."""
+"""Demo co-branding: Gold (Summit Peak Systems) has a full brand kit with a generated logo;
+Silver (Harborline IT) and the others are left empty, to show the empty state. Two vendor
+templates: "Product Overview Flyer" for everyone and a Gold-only invitation."""
 import functools
 import io
+from pathlib import Path
 
 import sqlalchemy as sa
 from PIL import Image, ImageDraw, ImageFont
 
-from portal.cobrand import services
+from portal.cobrand import collateral, services
+from portal.cobrand.designs import Design, default_limits
 from portal.cobrand.logos import PreparedLogo, prepare_logo
-from portal.core.models import Organization, User
+from portal.cobrand.models import ActivityKind
+from portal.core.access import AudienceSpec
+from portal.core.models import Organization, Tier, User
 from portal.extensions import db
 
 GOLD = "Summit Peak Systems"
@@ -26,10 +31,66 @@ LOGO_SIZE = (760, 240)
 _FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
+TEMPLATE_AUTHOR = "admin@vendor.demo"
+DESIGNS = Path(__file__).resolve().parent / "demo_designs"
+# (title, description, design file name, paper, audience)
+TEMPLATES = [
+    ("Product Overview Flyer",
+     "Two pages on the Acme Cloud Platform: the three products, why customers move, what is included. "
+     "Your logo on the cover and a contact card on page 2.",
+     "product-overview-flyer", "A4", AudienceSpec()),
+    ("Executive Briefing Invitation (Gold)",
+     "Invite IT leaders to a roadmap briefing you host with Acme Cloud. One US Letter page; for Gold partners.",
+     "gold-executive-briefing", "letter", AudienceSpec(tiers=frozenset({Tier.gold}))),
+]
+
+
 def seed_demo_brand_kits() -> None:
     org = db.session.scalar(sa.select(Organization).where(Organization.name == GOLD))
     editor = db.session.scalar(sa.select(User).where(User.email == GOLD_EDITOR))
     services.save_kit(editor, org, GOLD_KIT, demo_logo())
+
+
+GOLD_MESSAGE = ("Summit Peak has moved more than 40 Colorado companies to Acme Cloud. "
+                "Book a free workload assessment with our certified architects.")
+
+
+def seed_demo_templates() -> None:
+    """The two templates, and one flyer Gold's marketer made and downloaded (so the vendor's
+    "who co-brands what" has a row)."""
+    author = db.session.scalar(sa.select(User).where(User.email == TEMPLATE_AUTHOR))
+    made = []
+    for title, description, name, paper, audience in TEMPLATES:
+        design = demo_design(name, paper)
+        data = collateral.TemplateInput(title=title, description=description, audience=audience, design=design)
+        made.append(collateral.save_template(author, None, data, _sample(name, paper, title)))
+    _seed_gold_flyer(made[0])
+
+
+def _seed_gold_flyer(flyer) -> None:
+    marketer = db.session.scalar(sa.select(User).where(User.email == GOLD_EDITOR))
+    kit = services.kit_for(marketer.org)
+    typed = collateral.Typed(custom_message=GOLD_MESSAGE)
+    version = flyer.versions[0]
+    key = collateral.cache_key(version, marketer.org, kit, typed)
+    if key not in _rendered:  # the same key in every seed of this process: render once
+        _rendered[key] = collateral.render_for(version, kit, typed, flyer.title)
+    pdf = collateral.store_pdf(marketer, version, key, typed, _rendered[key])
+    collateral.record(marketer, pdf, ActivityKind.downloaded)
+
+
+_rendered: dict[str, collateral.Rendered] = {}
+
+
+def demo_design(name: str, paper: str) -> Design:
+    return Design((DESIGNS / f"{name}.html").read_text(), (DESIGNS / f"{name}.css").read_text(), paper,
+                  default_limits())
+
+
+@functools.cache
+def _sample(name: str, paper: str, title: str) -> collateral.SampleRender:
+    """Rendered once per process: each test's seed then only stores the thumbnail."""
+    return collateral.sample_render(demo_design(name, paper), title)
 
 
 @functools.cache

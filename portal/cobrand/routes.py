@@ -19,12 +19,6 @@ bp = Blueprint("cobrand", __name__)
 LOGO_MAX_AGE = 3600  # seconds; pages link the logo with its hash in the URL, so a new logo is a new URL
 
 
-@bp.app_context_processor
-def _template_helpers():
-    # For the nav: the link shows only to people who may edit the kit.
-    return {"may_edit_brand_kit": services.may_edit}
-
-
 def _own_org() -> Organization:
     """The current user's org, whose kit /brand-kit shows. Vendor staff have no kit of their
     own (they read partners' kits at /brand-kit/<partner id>): for them it is not found."""
@@ -171,3 +165,6 @@ def logo(partner_id: int):
     response = send_file(path, mimetype=FileKind(kit.logo_kind).mime, max_age=LOGO_MAX_AGE, etag=kit.logo_sha256)
     response.cache_control.private = True
     return response
+
+
+from portal.cobrand import template_routes  # noqa: E402,F401  (the template pages, on this blueprint)

@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 import sqlalchemy as sa
 
 from portal.assets.services import blob_store
+from portal.cobrand.designs import PARTNER_TYPED, SLOTS
 from portal.cobrand.logos import MIN_PRINT_EDGE, PreparedLogo
 from portal.cobrand.models import BrandKit
 from portal.core import audit, clock
@@ -22,6 +23,8 @@ from portal.core.access import get_or_404, partners_visible_to
 from portal.core.models import Organization, Persona, Role, User
 from portal.extensions import db
 
+# The brand kit's parts a template can print (the slots less what is typed per PDF).
+KIT_SLOTS = frozenset(SLOTS) - frozenset(PARTNER_TYPED)
 # WCAG 2 level AA asks 4.5:1 for body text.
 MIN_CONTRAST = 4.5
 WHITE = "#FFFFFF"
@@ -226,19 +229,27 @@ def contrast_warning(color: str | None) -> str | None:
 # --- ready to co-brand? --------------------------------------------------------------------
 
 
-def brand_checks(kit: BrandKit) -> list[str]:
-    """What to fix before co-branded material is made from this kit; [] when it is ready."""
+def brand_checks(kit: BrandKit, slots: frozenset[str] = KIT_SLOTS, limits: dict[str, int] | None = None,
+                 uses_accent: bool = True) -> list[str]:
+    """What to fix in the kit before co-branded material is made from it; [] when ready.
+    A template passes the slots it uses, their length limits and whether it prints the
+    accent colour, so only what it needs is checked."""
     problems = []
-    if not (kit.display_name or "").strip():
+    if "partner_name" in slots and not (kit.display_name or "").strip():
         problems.append("Add the name to print on co-branded material.")
-    if not kit.logo_sha256:
+    if "logo" in slots and not kit.logo_sha256:
         problems.append("Add your logo.")
-    elif max(kit.logo_width or 0, kit.logo_height or 0) < MIN_PRINT_EDGE:
+    elif "logo" in slots and max(kit.logo_width or 0, kit.logo_height or 0) < MIN_PRINT_EDGE:
         problems.append(f"Your logo is {kit.logo_width} × {kit.logo_height} px, too small to print sharply: "
                         f"upload one at least {MIN_PRINT_EDGE} px on its longer side.")
-    if not (kit.email or kit.phone or kit.website):
+    if "contact_block" in slots and not (kit.email or kit.phone or kit.website):
         problems.append("Add a way to reach you: an email address, a phone number or a website.")
-    warning = contrast_warning(kit.accent_color)
+    for name, label, text in (("partner_name", "The name to print", kit.display_name or ""),
+                              ("tagline", "Your tagline", kit.tagline or "")):
+        limit = (limits or {}).get(name)
+        if name in slots and limit is not None and len(text) > limit:
+            problems.append(f"{label} is {len(text)} characters; this template has room for {limit}. Shorten it.")
+    warning = contrast_warning(kit.accent_color) if uses_accent else None
     if warning:
         problems.append(f"Choose a darker accent colour. {warning}")
     return problems

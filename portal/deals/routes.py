@@ -1,9 +1,7 @@
 """Deal registration: the rep's form with live conflict answers, deal pages and workflow
 actions, the channel team's review queue, house accounts, CSV export, the sales room widget."""
-import csv
-import io
 
-from flask import Blueprint, Response, abort, flash, redirect, request, url_for
+from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
@@ -17,6 +15,7 @@ from portal.deals.forms import COUNTRIES, DealForm, ExtensionDecisionForm, Exten
 from portal.deals.models import Deal, DealStatus, HouseAccount
 from portal.deals.services import DealFilters, WorkflowError
 from portal.extensions import db
+from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import render
 from portal.web.pagination import paginate
 from portal.web.params import enum_arg, persona_or_404
@@ -66,27 +65,15 @@ def export():
     """Every deal the user may see that passes the list's filters, as CSV."""
     deals = db.session.scalars(services.deal_list(current_user, _filters()).options(selectinload(Deal.products))).all()
     now = clock.now()
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_COLUMNS)
-    for deal in deals:
-        writer.writerow([
-            deal.id, _cell(deal.customer_company), _cell(deal.customer_website), _cell(deal.contact_name),
-            _cell(deal.contact_email), _cell(deal.contact_phone), deal.country,
-            "; ".join(p.name for p in deal.products), deal.amount, deal.currency, deal.close_date.isoformat(),
-            deal.stage.value, deal.status_at(now).value,
-            deal.protected_until.date().isoformat() if deal.protected_until else "", _cell(deal.org.name),
-            _cell(deal.owner.name), deal.submitted_at.isoformat(timespec="minutes") if deal.submitted_at else "",
-        ])
-    stamp = now.strftime("%Y%m%d")
-    return Response(out.getvalue(), mimetype="text/csv",
-                    headers={"Content-Disposition": f'attachment; filename="deals-{stamp}.csv"'})
-
-
-def _cell(value: str | None) -> str:
-    """Spreadsheets run a cell that starts with = + - @ as a formula: defuse it."""
-    value = value or ""
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    rows = ([
+        deal.id, safe_cell(deal.customer_company), safe_cell(deal.customer_website), safe_cell(deal.contact_name),
+        safe_cell(deal.contact_email), safe_cell(deal.contact_phone), deal.country,
+        "; ".join(p.name for p in deal.products), deal.amount, deal.currency, deal.close_date.isoformat(),
+        deal.stage.value, deal.status_at(now).value,
+        deal.protected_until.date().isoformat() if deal.protected_until else "", safe_cell(deal.org.name),
+        safe_cell(deal.owner.name), deal.submitted_at.isoformat(timespec="minutes") if deal.submitted_at else "",
+    ] for deal in deals)
+    return csv_download(f"deals-{now.strftime('%Y%m%d')}.csv", CSV_COLUMNS, rows)
 
 
 # --- registering -------------------------------------------------------------------------

@@ -373,9 +373,10 @@ def expire_lapsed() -> int:
 
 
 def send_reminders() -> int:
-    """Remind reps 14 and 3 days before protection ends; each reminder once."""
+    """Remind reps 14 and 3 days before protection ends; each reminder once. Nearest first,
+    so a deal first seen with under 3 days left gets the 3-day reminder only."""
     now, sent = clock.now(), 0
-    for days in REMINDER_DAYS:
+    for days in sorted(REMINDER_DAYS):
         due = db.session.scalars(sa.select(Deal).where(
             Deal.status == DealStatus.approved,
             Deal.protected_until > now,

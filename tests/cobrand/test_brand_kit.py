@@ -136,7 +136,7 @@ def test_the_admin_and_marketing_edit_their_kit(login_as, email):
     assert 'id="brand-kit-form"' in page and 'enctype="multipart/form-data"' in page
     assert 'value="Summit Peak Systems"' in page and "Cloud infrastructure, from base camp to summit" in page
     assert '<details class="confirm">' in page and "Remove logo" in page
-    assert 'href="/brand-kit"' in page and ">Brand kit</a>" in page  # the nav link
+    assert 'href="/co-brand"' in page and ">Co-branding</a>" in page  # the nav link, to templates and the kit
 
 
 @pytest.mark.parametrize("email", ["sales@gold.demo", "presales@gold.demo"])

@@ -1,3 +1,4 @@
+import pytest
 import sqlalchemy as sa
 
 from helpers import htmx_get, post
@@ -55,3 +56,29 @@ def test_a_fresh_data_dir_is_created(tmp_path):
     data_dir = tmp_path / "new" / "instance"
     create_app({"DATA_DIR": str(data_dir), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}"})
     assert data_dir.is_dir()
+
+
+@pytest.mark.parametrize("method, url, data", [
+    ("get", "/co-brand/1?custom_message=a%00b", None),
+    ("get", "/search?q=back%00up", None),
+    ("post", "/co-brand/1/pdf", {"custom_message": "a\x00b"}),
+    ("post", "/brand-kit", {"display_name": "Summit\x00Peak"}),
+    ("post", "/deals/new", {"customer_company": "Null\x00Corp", "action": "draft"}),
+])
+def test_text_with_a_nul_character_is_a_clear_400_on_every_database(login_as, method, url, data):
+    """Postgres cannot store U+0000: refused up front, never a 500 from deep in an INSERT."""
+    client = login_as("marketing@gold.demo")
+    response = client.get(url) if method == "get" else post(client, url, data)
+    assert response.status_code == 400
+    assert "Text may not contain NUL" in response.get_data(as_text=True)
+
+
+def test_a_json_body_with_a_nul_character_is_refused(app, login_as):
+    from portal.core.tokens import create_token
+
+    with app.app_context():
+        token = create_token(find_user("sales@gold.demo"), "NUL test")[1]
+        db.session.commit()
+    response = app.test_client().post("/api/v1/deals", json={"customer_company": "Null\x00Corp"},
+                                      headers={"Authorization": f"Bearer {token}"})
+    assert response.status_code == 400 and response.is_json

@@ -108,6 +108,16 @@ def test_reminders_go_out_14_and_3_days_before_expiry_once_each(app, register, d
     assert reminders == [[], [first], [first], [first, second], [first, second]]
 
 
+def test_a_deal_first_seen_with_under_3_days_left_gets_only_the_3_day_reminder(app, register, decide):
+    deal_id = register()
+    decide(services.approve, deal_id)
+    with clock.travel(timedelta(days=88)):  # the job did not run during the 14-day window
+        _tick(app)
+        _tick(app)
+    assert [s for s in notifications_for(app, "sales@gold.demo") if "ends in" in s] == [
+        "Deal protection ends in 2 days: Quokka Analytics GmbH"]
+
+
 def test_the_tick_command_runs_the_jobs(app, register, decide, monkeypatch):
     import cli
 

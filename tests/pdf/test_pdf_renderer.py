@@ -11,7 +11,6 @@ import sys
 import threading
 import time
 import urllib.request
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pypdf
@@ -20,6 +19,7 @@ from jinja2 import Environment
 from PIL import Image
 
 from portal import pdf
+from recorder import server  # noqa: F401  (a fixture)
 from portal.assets.files import BlobStore
 from portal.pdf import BLOB_URL, STATIC_URL, Refused, RenderFailed, fetch, render_pdf
 
@@ -230,52 +230,6 @@ def test_without_the_stylesheet_the_page_is_white(blob_root, logo_sha, tmp_path)
     page = first_page_pixels(render_pdf(logo_page(logo_sha), blob_root=blob_root), tmp_path)
     assert close_to(page.getpixel((250, 250)), (255, 255, 255))
     assert close_to(page.getpixel((70, 70)), LOGO_COLOUR)
-
-
-class _Recorder(ThreadingHTTPServer):
-    """Records every connection, even one that never sends a request."""
-    daemon_threads = True
-
-    def __init__(self) -> None:
-        super().__init__(("127.0.0.1", 0), _Handler)
-        self.connections: list = []
-        self.paths: list[str] = []
-
-    def verify_request(self, request, client_address) -> bool:
-        self.connections.append(client_address)
-        return True
-
-
-class _Handler(BaseHTTPRequestHandler):
-    def do_GET(self) -> None:
-        self.server.paths.append(self.path)
-        if self.path.startswith("/redirect"):
-            self.send_response(302)
-            self.send_header("Location", "file:///etc/passwd")
-            self.end_headers()
-            return
-        body = png()
-        self.send_response(200)
-        self.send_header("Content-Type", "image/png")
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args) -> None:
-        pass
-
-
-@pytest.fixture
-def server():
-    recorder = _Recorder()
-    thread = threading.Thread(target=recorder.serve_forever, args=(0.05,), daemon=True)
-    thread.start()
-    try:
-        yield recorder
-    finally:
-        recorder.shutdown()
-        recorder.server_close()
-        thread.join()
 
 
 def _check_the_recorder_works(server) -> None:

@@ -1,0 +1,242 @@
+"""Certificates: the PDF, the public verification page, expiry reminders, revocation, and
+another partner's certificate, attempt and people being not found."""
+import io
+import re
+from datetime import timedelta
+
+import pypdf
+import pytest
+import sqlalchemy as sa
+
+from helpers import post
+from portal.core import clock
+from portal.core.auth import find_user
+from portal.core.models import OutboxEmail
+from portal.extensions import db
+from portal.notifications.models import Notification
+from portal.training import services
+from portal.training.models import Attempt, Certificate
+from training_support import take_quiz
+
+VALID, EXPIRED = "DEMO-CERT-0001", "DEMO-CERT-0002"
+
+
+def cert_id(app, code):
+    with app.app_context():
+        return db.session.scalar(sa.select(Certificate.id).where(Certificate.code == code))
+
+
+def pdf_text(data: bytes) -> str:
+    reader = pypdf.PdfReader(io.BytesIO(data))
+    return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
+
+
+# --- the PDF ----------------------------------------------------------------------------------
+
+
+def test_certificate_pdf_names_holder_org_certification_dates_and_code(app, login_as):
+    client = login_as("sales@gold.demo")
+    response = client.get(f"/training/certificates/{cert_id(app, VALID)}.pdf")
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert f'filename="certificate-{VALID}.pdf"' in response.headers["Content-Disposition"]
+    text = pdf_text(response.data)
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID))
+        issued, expires = certificate.issued_at.strftime("%d %B %Y"), certificate.expires_at.strftime("%d %B %Y")
+    for expected in ("Sam Rivera", "Summit Peak Systems", "Sales Fundamentals", issued, expires, VALID,
+                     f"/verify/{VALID}"):
+        assert expected in text, expected
+    again = client.get(f"/training/certificates/{cert_id(app, VALID)}.pdf")  # from the cache
+    assert again.data == response.data
+
+
+def test_an_expired_certificate_pdf_says_so(app, login_as):
+    client = login_as("admin@silver.demo")  # the org's admin may download the team's certificates
+    text = pdf_text(client.get(f"/training/certificates/{cert_id(app, EXPIRED)}.pdf").data)
+    assert "Sean Byrne" in text and "Expired" in text
+
+
+def test_partner_data_in_the_pdf_is_escaped(app, login_as):
+    with app.app_context():
+        certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID))
+        certificate.holder_name = '<img src="file:///etc/passwd">Sam <b>Rivera</b>'
+        db.session.commit()
+    text = pdf_text(login_as("sales@gold.demo").get(f"/training/certificates/{cert_id(app, VALID)}.pdf").data)
+    squeezed = re.sub(r"\s+", "", text)  # line breaks fall anywhere
+    assert '<imgsrc="file:///etc/passwd">Sam<b>Rivera</b>' in squeezed  # shown as text, never markup
+
+
+# --- verification ---------------------------------------------------------------------------
+
+
+def test_verification_page_is_public_and_shows_valid(client, app, demo):
+    response = client.get(f"/verify/{VALID}")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200
+    assert "Valid certificate" in html and "Sam Rivera" in html and "Summit Peak Systems" in html
+    assert "Sales Fundamentals" in html
+    assert "sales@gold.demo" not in html  # no email, no login needed
+    assert response.headers["X-Robots-Tag"] == "noindex"
+    assert client.get(f"/verify/{VALID.lower()}").status_code == 200  # typed in lower case
+
+
+def test_verification_page_shows_expired(client, demo):
+    html = client.get(f"/verify/{EXPIRED}").get_data(as_text=True)
+    assert "Expired certificate" in html and "Sean Byrne" in html and "Harborline IT" in html
+
+
+def test_verification_page_shows_revoked(app, client, login_as):
+    vendor = login_as("admin@vendor.demo")
+    response = post(vendor, f"/training/certificates/{cert_id(app, VALID)}/revoke", {"reason": "Shared the exam"})
+    assert response.status_code == 303
+    html = client.get(f"/verify/{VALID}").get_data(as_text=True)
+    assert "Revoked certificate" in html and "Shared the exam" not in html  # the reason is not public
+    with app.app_context():
+        assert db.session.scalar(sa.select(Notification.subject).where(
+            Notification.user_id == find_user("sales@gold.demo").id).order_by(Notification.id.desc()).limit(1)
+        ).startswith("Certificate revoked")
+
+
+def test_a_revocation_needs_a_reason_and_a_vendor_admin(app, login_as):
+    vendor = login_as("admin@vendor.demo")
+    post(vendor, f"/training/certificates/{cert_id(app, VALID)}/revoke", {"reason": " "})
+    assert post(login_as("channel@vendor.demo"), f"/training/certificates/{cert_id(app, VALID)}/revoke",
+                {"reason": "x"}).status_code == 403
+    assert post(login_as("admin@gold.demo"), f"/training/certificates/{cert_id(app, VALID)}/revoke",
+                {"reason": "x"}).status_code == 403
+    with app.app_context():
+        assert db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID)).revoked_at is None
+
+
+@pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "DEMO-CERT-0003", "x" * 500, "%00", "DEMO-CERT-000", "DEMO-CERT-0001-"])
+def test_an_unknown_code_is_a_plain_404(client, demo, code):
+    response = client.get(f"/verify/{code}")
+    assert response.status_code == 404
+    html = response.get_data(as_text=True)
+    assert "Sam Rivera" not in html and "certificate" not in html.lower()
+
+
+def test_expiry_follows_the_clock(client, app, demo):
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+    with clock.travel(expires - clock.now() + timedelta(minutes=1)):
+        assert "Expired certificate" in client.get(f"/verify/{VALID}").get_data(as_text=True)
+
+
+# --- reminders --------------------------------------------------------------------------------
+
+
+def _reminders(app, email):
+    with app.app_context():
+        return db.session.scalars(sa.select(OutboxEmail.subject).where(
+            OutboxEmail.to == email, OutboxEmail.subject.like("Your certification expires%"))).all()
+
+
+def test_reminders_60_and_14_days_before_expiry_each_once(app, demo):
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+        to_expiry = expires - clock.now()
+    with clock.travel(to_expiry - timedelta(days=61)):
+        with app.app_context():
+            assert services.send_reminders() == 0
+    with clock.travel(to_expiry - timedelta(days=59)):
+        with app.app_context():
+            assert services.send_reminders() == 1
+            db.session.commit()
+            assert services.send_reminders() == 0
+    assert len(_reminders(app, "sales@gold.demo")) == 1
+    with clock.travel(to_expiry - timedelta(days=30)):
+        with app.app_context():
+            assert services.send_reminders() == 0
+    with clock.travel(to_expiry - timedelta(days=13)):
+        with app.app_context():
+            assert services.send_reminders() == 1
+            db.session.commit()
+            assert services.send_reminders() == 0
+    subjects = _reminders(app, "sales@gold.demo")
+    assert len(subjects) == 2 and "59 days" in subjects[0] and "13 days" in subjects[1]
+    with clock.travel(to_expiry + timedelta(days=1)):
+        with app.app_context():
+            assert services.send_reminders() == 0  # expired: nothing more
+
+
+def test_a_late_first_run_sends_only_the_nearer_reminder(app, demo):
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+        with clock.travel(expires - clock.now() - timedelta(days=10)):
+            assert services.send_reminders() == 1
+            db.session.commit()
+            assert services.send_reminders() == 0
+    assert len(_reminders(app, "sales@gold.demo")) == 1
+
+
+def test_a_renewed_certificate_is_not_reminded(app, login_as, ids):
+    client = login_as("sales@gold.demo")
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+        to_expiry = expires - clock.now()
+    with clock.travel(to_expiry - timedelta(days=20)):
+        take_quiz(app, client, "sales@gold.demo", ids["product_quiz"])  # renewal inside the window
+        with app.app_context():
+            assert db.session.scalar(sa.select(sa.func.count(Certificate.id)).where(
+                Certificate.user_id == find_user("sales@gold.demo").id)) == 2
+            assert services.send_reminders() == 0
+
+
+def test_tick_sends_certification_reminders(app, demo, monkeypatch):
+    from click.testing import CliRunner
+
+    import cli
+
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+        delta = expires - clock.now() - timedelta(days=30)
+    monkeypatch.setattr(cli, "_app", lambda: app)
+    with clock.travel(delta):
+        result = CliRunner().invoke(cli.tick, obj=app)
+        again = CliRunner().invoke(cli.tick, obj=app)
+    assert result.exit_code == 0, result.output
+    assert "1 certification expiry reminder(s) sent." in result.output
+    assert "0 certification expiry reminder(s) sent." in again.output
+    assert len(_reminders(app, "sales@gold.demo")) == 1
+
+
+# --- tenancy --------------------------------------------------------------------------------
+
+
+def test_another_partner_gets_404_for_certificates_attempts_and_people(app, login_as, ids):
+    with app.app_context():
+        gold_user = find_user("sales@gold.demo")
+        attempt_id = db.session.scalar(sa.select(Attempt.id).where(Attempt.user_id == gold_user.id))
+        user_id = gold_user.id
+    gold_cert = cert_id(app, VALID)
+    for email in ("admin@silver.demo", "sales@silver.demo", "trainee@registered.demo"):
+        client = login_as(email)
+        assert client.get(f"/training/certificates/{gold_cert}.pdf").status_code == 404, email
+        assert client.get(f"/training/attempts/{attempt_id}").status_code == 404, email
+        assert post(client, f"/training/attempts/{attempt_id}", {}).status_code == 404, email
+    silver_admin = login_as("admin@silver.demo")
+    assert silver_admin.get(f"/training/team/{user_id}").status_code == 404
+    team = silver_admin.get("/training/team").get_data(as_text=True)
+    assert "Sam Rivera" not in team and "Summit Peak" not in team
+    # The own org's admin sees the person, the attempt and the certificate
+    gold_admin = login_as("admin@gold.demo")
+    assert gold_admin.get(f"/training/team/{user_id}").status_code == 200
+    assert gold_admin.get(f"/training/attempts/{attempt_id}").status_code == 200
+    assert gold_admin.get(f"/training/certificates/{gold_cert}.pdf").status_code == 200
+    # a colleague is not an admin: their own things only
+    colleague = login_as("presales@gold.demo")
+    assert colleague.get(f"/training/certificates/{gold_cert}.pdf").status_code == 404
+    assert colleague.get(f"/training/attempts/{attempt_id}").status_code == 404
+    assert colleague.get(f"/training/team/{user_id}").status_code == 403
+
+
+def test_vendor_sees_a_partners_training(app, login_as):
+    with app.app_context():
+        from portal.core.models import Organization
+
+        gold = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Summit Peak Systems"))
+    client = login_as("channel@vendor.demo")
+    html = client.get(f"/training/partners/{gold}").get_data(as_text=True)
+    assert "Training at Summit Peak Systems" in html and "Sam Rivera" in html
+    assert login_as("admin@gold.demo").get(f"/training/partners/{gold}").status_code == 403
