@@ -381,16 +381,23 @@ def _course_editor(found: Course, form=None, quiz_form=None, status: int = 200):
 @vendor_admin_required
 def delete_course(course_id: int):
     found = _course(course_id)
+    return _delete(services.delete_course, found, f"Course “{found.title}” deleted.",
+                   url_for("training.edit_course", course_id=course_id))
+
+
+def _delete(delete, found, done: str, refused_url: str):
+    """Delete a course or path after its confirmation; a refusal (it is in use) goes back
+    to its editor with the reason."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
-        services.delete_course(current_user, found)
+        delete(current_user, found)
     except TrainingError as error:
         db.session.rollback()
         flash(str(error), "error")
-        return redirect(url_for("training.edit_course", course_id=course_id), 303)
+        return redirect(refused_url, 303)
     db.session.commit()
-    flash(f"Course “{found.title}” deleted.")
+    flash(done)
     return redirect(url_for("training.manage"), 303)
 
 
@@ -576,17 +583,8 @@ def _save_path(found: LearningPath | None):
 @vendor_admin_required
 def delete_path(path_id: int):
     found = _path(path_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
-        services.delete_path(current_user, found)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("training.edit_path", path_id=path_id), 303)
-    db.session.commit()
-    flash(f"Path “{found.title}” deleted.")
-    return redirect(url_for("training.manage"), 303)
+    return _delete(services.delete_path, found, f"Path “{found.title}” deleted.",
+                   url_for("training.edit_path", path_id=path_id))
 
 
 @bp.post("/training/manage/paths/<int:path_id>/courses")
