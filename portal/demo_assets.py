@@ -26,7 +26,6 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from PIL import Image, ImageDraw, ImageFont
 from pptx import Presentation
 from pptx.util import Inches, Pt
-from weasyprint import HTML
 
 from portal.assets import services
 from portal.assets.files import BlobStore, FileKind, PreparedFile, prepare
@@ -37,6 +36,7 @@ from portal.core.models import (
     Audience, Organization, OrgKind, PartnerType, Persona, Product, Region, Tier, User,
 )
 from portal.extensions import db
+from portal.pdf import render_pdf
 
 # --- Products and audiences ----------------------------------------------------------
 
@@ -1066,7 +1066,7 @@ def _pdf(spec: DemoAsset) -> bytes:
         f"<h1>{html.escape(spec.title)}</h1><p class='lede'>{html.escape(spec.summary)}</p>"
         f"<div class='columns'>{body}</div></body></html>"
     )
-    return HTML(string=page).write_pdf()
+    return render_pdf(page, blob_root=services.blob_store().root)  # the one renderer; this page loads nothing
 
 
 # Office files carry the times they were made and saved; a fixed one keeps their bytes the same.

@@ -21,7 +21,7 @@ if TYPE_CHECKING:
     from portal.assets.models import Asset
 
 __all__ = [
-    "Attempt", "AttemptAnswer", "Certificate", "CertificateStatus", "Course", "Enrollment", "LearningPath",
+    "Attempt", "AttemptAnswer", "AttemptGrant", "Certificate", "CertificateStatus", "Course", "Enrollment", "LearningPath",
     "Lesson", "LessonCompletion", "PathCourse", "Question", "QuestionKind", "Quiz", "QuizOption",
     "TierRequirement", "lesson_assets",
 ]
@@ -244,6 +244,22 @@ class Attempt(db.Model):
     @property
     def is_graded(self) -> bool:
         return self.submitted_at is not None
+
+
+class AttemptGrant(db.Model):
+    """One more attempt at a quiz for one person, given by vendor staff once their attempts
+    ran out. Counts only toward the attempts cycle it was given in (not after a renewal)."""
+
+    __tablename__ = "training_attempt_grants"
+    __table_args__ = (sa.Index("ix_training_attempt_grants_user_quiz", "user_id", "quiz_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(sa.ForeignKey("users.id", ondelete="CASCADE"))
+    quiz_id: Mapped[int] = mapped_column(sa.ForeignKey("training_quizzes.id", ondelete="CASCADE"))
+    granted_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    granted_at: Mapped[datetime] = mapped_column(default=clock.now)
+
+    user: Mapped[User] = relationship(foreign_keys=[user_id])
 
 
 class AttemptAnswer(db.Model):

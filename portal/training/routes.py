@@ -306,8 +306,28 @@ def member(user_id: int):
     certificates = db.session.scalars(services.certificates_visible_to(current_user)
                                       .where(Certificate.user_id == person.id)
                                       .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    stuck = services.out_of_attempts(person) if current_user.is_vendor else []
     return render("training/member.html", person=person, info=info, attempts=attempts, certificates=certificates,
-                  now=clock.now(), revoke_form=RevokeForm())
+                  now=clock.now(), revoke_form=RevokeForm(), stuck=stuck)
+
+
+@bp.post("/training/team/<int:user_id>/quizzes/<int:quiz_id>/grant")
+@vendor_required
+def grant_attempt(user_id: int, quiz_id: int):
+    """One more attempt for a partner's person whose attempts ran out."""
+    person = get_or_404(people_visible_to(current_user), User, user_id)
+    found = db.session.get(Quiz, quiz_id)
+    if person.org.is_vendor or found is None:
+        abort(404)
+    try:
+        services.grant_attempt(current_user, person, found)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{person.name} can take the quiz once more, and has been told.")
+    return redirect(url_for("training.member", user_id=user_id), 303)
 
 
 @bp.get("/training/program")

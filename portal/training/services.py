@@ -28,7 +28,7 @@ from portal.extensions import db
 from portal.notifications.services import notify
 from portal.training import grading
 from portal.training.models import (
-    Attempt, AttemptAnswer, Certificate, CertificateStatus, Course, Enrollment, LearningPath, Lesson,
+    Attempt, AttemptAnswer, AttemptGrant, Certificate, CertificateStatus, Course, Enrollment, LearningPath, Lesson,
     LessonCompletion, PathCourse, Question, QuestionKind, Quiz, QuizOption, TierRequirement, lesson_assets,
 )
 
@@ -365,6 +365,7 @@ class QuizState:
     lessons_left: int
     now: datetime
     last: Attempt | None = None  # the newest graded attempt of any cycle
+    granted: int = 0  # extra attempts vendor staff gave in this cycle
 
     @property
     def used(self) -> int:
@@ -372,7 +373,7 @@ class QuizState:
 
     @property
     def left(self) -> int:
-        return max(self.quiz.max_attempts - self.used, 0)
+        return max(self.quiz.max_attempts + self.granted - self.used, 0)
 
     @property
     def next_allowed_at(self) -> datetime | None:
@@ -431,7 +432,35 @@ def quiz_state(user: User, quiz: Quiz) -> QuizState:
             LessonCompletion.lesson_id.in_([lesson.id for lesson in quiz.course.lessons]))))
         lessons_left = sum(1 for lesson in quiz.course.lessons if lesson.id not in done)
     graded = [a for a in attempts if a.submitted_at]
-    return QuizState(quiz, cycle, in_progress, passed, lessons_left, now, graded[-1] if graded else None)
+    cycle_from = next((a.submitted_at for a in attempts if a.id == start), None)
+    granted = db.session.scalar(sa.select(sa.func.count(AttemptGrant.id)).where(
+        AttemptGrant.user_id == user.id, AttemptGrant.quiz_id == quiz.id,
+        AttemptGrant.granted_at > cycle_from if cycle_from else sa.true()))
+    return QuizState(quiz, cycle, in_progress, passed, lessons_left, now, graded[-1] if graded else None, granted)
+
+
+def out_of_attempts(person: User) -> list[QuizState]:
+    """The quizzes this person has used up every attempt at without passing."""
+    quiz_ids = db.session.scalars(sa.select(Attempt.quiz_id).where(Attempt.user_id == person.id).distinct()).all()
+    quizzes = db.session.scalars(sa.select(Quiz).where(Quiz.id.in_(quiz_ids)).order_by(Quiz.id)).all()
+    states = [quiz_state(person, quiz) for quiz in quizzes]
+    return [state for state in states if not state.passed and not state.in_progress and state.left == 0]
+
+
+def grant_attempt(actor: User, person: User, quiz: Quiz) -> None:
+    """One more attempt for someone whose attempts ran out (vendor staff decide)."""
+    _lock_user(person)
+    state = quiz_state(person, quiz)
+    if state.passed or state.in_progress or state.left > 0:
+        raise TrainingError(f"{person.name} can still take this quiz: no extra attempt is needed.")
+    grant = AttemptGrant(user_id=person.id, quiz_id=quiz.id, granted_by_id=actor.id)
+    db.session.add(grant)
+    db.session.flush()
+    title = quiz.course.title if quiz.course else "the quiz"
+    audit.record(actor, "training.attempt_granted", grant, f"One more attempt at {title} for {person.email}",
+                 org=person.org)
+    notify(person, f"You can take the {title} quiz once more",
+           f"{actor.name} gave you another attempt at the {title} quiz.", "training.quiz", quiz_id=quiz.id)
 
 
 def start_attempt(user: User, quiz: Quiz, rng: random.Random | None = None) -> Attempt:

@@ -95,6 +95,34 @@ def test_answers_outside_the_question_are_refused_by_the_form_and_ignored_by_gra
         assert attempt.passed is True
 
 
+def test_vendor_staff_give_one_more_attempt_once_they_ran_out(app, trainee, ids, login_as):
+    from portal.core.models import AuditEvent
+    from portal.notifications.models import Notification
+
+    quiz_id = ids["product_quiz"]
+    with app.app_context():
+        person_id = find_user(TRAINEE).id
+    grant_url = f"/training/team/{person_id}/quizzes/{quiz_id}/grant"
+    channel = login_as("channel@vendor.demo")
+    assert post(channel, grant_url).status_code == 303  # attempts left: refused, with a message
+    assert "can still take this quiz" in channel.get(f"/training/team/{person_id}").get_data(as_text=True)
+    for _ in range(3):
+        take_quiz(app, trainee, TRAINEE, quiz_id, right=0)
+    member = channel.get(f"/training/team/{person_id}").get_data(as_text=True)
+    assert "Out of attempts" in member and "Allow one more attempt" in member
+    assert post(trainee, grant_url).status_code == 403  # partners never give themselves attempts
+    assert post(channel, grant_url).status_code == 303
+    assert "Out of attempts" not in channel.get(f"/training/team/{person_id}").get_data(as_text=True)
+    assert take_quiz(app, trainee, TRAINEE, quiz_id, right=0).status_code == 200  # the fourth attempt
+    assert "used all your attempts" in trainee.get(f"/training/quizzes/{quiz_id}").get_data(as_text=True)
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id))
+                                 .where(AuditEvent.action == "training.attempt_granted")) == 1
+        assert db.session.scalar(sa.select(Notification.subject).where(Notification.user_id == person_id)
+                                 .order_by(Notification.id.desc()).limit(1)) == \
+            "You can take the Product Fundamentals quiz once more"
+
+
 def test_attempts_run_out(app, trainee, ids):
     for _ in range(3):
         assert take_quiz(app, trainee, TRAINEE, ids["product_quiz"], right=0).status_code == 200
