@@ -70,6 +70,18 @@ def reindex():
     click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")
 
 
+@cli.command("collect-files")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+def collect_files(dry_run):
+    """Delete stored files no row refers to any more (older than a day)."""
+    from portal import maintenance
+
+    with _app().app_context():
+        done = maintenance.collect_files(dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} {done.files} unreferenced file(s), {done.bytes / 1_048_576:.1f} MB.")
+
+
 @cli.command()
 def tick():
     """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):

@@ -521,6 +521,13 @@ class BlobStore:
     def read(self, sha: str) -> bytes:
         return self.path(sha).read_bytes()
 
+    def files(self) -> Iterator[tuple[str | None, Path]]:
+        """Every file in the store: (its SHA-256, path), or (None, path) for anything else,
+        such as a temporary file a crash left behind."""
+        for path in self.root.glob("*/*/*"):
+            if path.is_file():
+                yield (path.name if _SHA256_HEX.fullmatch(path.name) else None), path
+
 
 # --- The whole upload -----------------------------------------------------------------
 
