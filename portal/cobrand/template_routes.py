@@ -39,7 +39,7 @@ def _page_number() -> int:
 
 @bp.get("/co-brand")
 def templates():
-    page = paginate(collateral.templates_for(current_user), _page_number())
+    page = paginate(collateral.with_listing(collateral.templates_for(current_user)), _page_number())
     context = {"page": page, "describe": describe}
     if current_user.is_vendor:
         context["totals"] = collateral.template_totals()
@@ -56,7 +56,7 @@ def room_widget(persona: str):
     persona = persona_or_404(persona)
     if persona is not Persona.marketing:
         abort(404)
-    stmt = collateral.templates_for(current_user, persona).limit(ROOM_TEMPLATES + 1)
+    stmt = collateral.with_listing(collateral.templates_for(current_user, persona)).limit(ROOM_TEMPLATES + 1)
     shown = db.session.scalars(stmt).all()
     return render("cobrand/room_widget.html", "widget", persona=persona, shown=shown[:ROOM_TEMPLATES],
                   more=len(shown) > ROOM_TEMPLATES)
