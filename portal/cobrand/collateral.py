@@ -5,9 +5,11 @@ the record of every generation and download.
 Rendering is slow next to everything else here, so the routes call `sample_render` and
 `render` outside any database transaction (SQLite's write lock is never held meanwhile).
 """
+import functools
 import hashlib
 import json
 import time
+from importlib import metadata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -259,10 +261,10 @@ def cache_key(version: TemplateVersion, org: Organization, kit: BrandKit, typed:
     return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
 
 
+@functools.cache
 def renderer_version() -> str:
-    from importlib.metadata import version
-
-    return version("weasyprint")
+    """WeasyPrint's version: part of the cache key (read once; it changes only with a deploy)."""
+    return metadata.version("weasyprint")
 
 
 def cached_pdf(key: str) -> CobrandedPdf | None:
@@ -307,8 +309,9 @@ def record(user: User, pdf: CobrandedPdf, kind: ActivityKind) -> None:
                                    version_number=pdf.version.number, user_id=user.id, org_id=pdf.org_id))
 
 
-def pdf_path(pdf: CobrandedPdf) -> Path:
-    return blob_store().path(pdf.sha256)
+def blob_path(sha256: str) -> Path:
+    """Where a stored file (a PDF or a thumbnail) is."""
+    return blob_store().path(sha256)
 
 
 # --- the vendor's view of who co-brands what ----------------------------------------------------

@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import pdf as renderer
 from portal.cobrand import collateral, services
-from portal.cobrand.designs import SlotValues, document
+from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
 from portal.cobrand.routes import bp
@@ -153,7 +153,7 @@ def thumbnail(template_id: int, number: int):
     version = _version(template, number)
     if version.number != number or not version.thumbnail_sha256:
         abort(404)
-    response = send_file(collateral.blob_store().path(version.thumbnail_sha256), mimetype="image/png",
+    response = send_file(collateral.blob_path(version.thumbnail_sha256), mimetype="image/png",
                          max_age=THUMBNAIL_MAX_AGE, etag=version.thumbnail_sha256)
     response.cache_control.private = True
     return response
@@ -197,7 +197,7 @@ def create_pdf(template_id: int):
 @bp.post("/co-brand/pdfs/<int:pdf_id>/download")
 def download(pdf_id: int):
     pdf = collateral.get_pdf(current_user, pdf_id)
-    path = collateral.pdf_path(pdf)
+    path = collateral.blob_path(pdf.sha256)
     if not path.is_file():
         abort(404)
     collateral.record(current_user, pdf, ActivityKind.downloaded)
@@ -283,7 +283,7 @@ def design_preview():
     form = _template_form()
     form.read_uploads()
     design = form.design()
-    problems = collateral.design_problems(design)
+    problems = design_problems(design)
     if problems:
         html = render("cobrand/design_problems.html", problems=problems).get_data(as_text=True)
         return _preview_response(html)

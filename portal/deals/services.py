@@ -11,7 +11,7 @@ from portal.core import audit, clock
 from portal.core.access import get_or_404
 from portal.core.models import AuditEvent, Organization, Product, Region, Role, Tier, User
 from portal.deals import matching
-from portal.deals.matching import Assessment, Claim, Customer, Level, Reason
+from portal.deals.matching import Assessment, Claim, Customer, Reason
 from portal.deals.models import Deal, DealStage, DealStatus, ExtensionRequest, HouseAccount
 from portal.extensions import db
 from portal.notifications.services import notify

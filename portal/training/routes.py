@@ -9,6 +9,8 @@ from flask import Blueprint, Response, abort, current_app, flash, redirect, rend
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal.assets.models import Asset
+from portal.assets.services import assets_for
 from portal.core import clock
 from portal.core.access import (
     describe, get_or_404, partner_admin_required, partners_visible_to, people_visible_to, public,
@@ -405,9 +407,9 @@ def delete_course(course_id: int):
                    url_for("training.edit_course", course_id=course_id))
 
 
-def _delete(delete, found, done: str, refused_url: str):
-    """Delete a course or path after its confirmation; a refusal (it is in use) goes back
-    to its editor with the reason."""
+def _delete(delete, found, done: str, refused_url: str, done_url: str | None = None):
+    """Delete an editor item after its confirmation, then go to `done_url` (the manage
+    page by default); a refusal (it is in use) goes back to `refused_url` with the reason."""
     if not EmptyForm().validate_on_submit():
         abort(400)
     try:
@@ -418,7 +420,7 @@ def _delete(delete, found, done: str, refused_url: str):
         return redirect(refused_url, 303)
     db.session.commit()
     flash(done)
-    return redirect(url_for("training.manage"), 303)
+    return redirect(done_url or url_for("training.manage"), 303)
 
 
 @bp.post("/training/manage/courses/<int:course_id>/quiz")
@@ -435,9 +437,6 @@ def edit_quiz(course_id: int):
 
 
 def _lesson_form(found: Lesson | None) -> LessonForm:
-    from portal.assets.services import assets_for
-    from portal.assets.models import Asset
-
     form = LessonForm(obj=found)
     form.set_asset_choices(db.session.scalars(assets_for(current_user).order_by(Asset.title).limit(1000)).all())
     if found and not form.is_submitted():
@@ -478,13 +477,8 @@ def edit_lesson(lesson_id: int):
 @vendor_admin_required
 def delete_lesson(lesson_id: int):
     found = _lesson(lesson_id)
-    course_id = found.course_id
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    services.delete_lesson(current_user, found)
-    db.session.commit()
-    flash(f"Lesson “{found.title}” deleted.")
-    return redirect(url_for("training.edit_course", course_id=course_id) + "#lessons", 303)
+    editor = url_for("training.edit_course", course_id=found.course_id) + "#lessons"
+    return _delete(services.delete_lesson, found, f"Lesson “{found.title}” deleted.", editor, editor)
 
 
 @bp.post("/training/manage/lessons/<int:lesson_id>/move")
@@ -534,13 +528,8 @@ def edit_question(question_id: int):
 @vendor_admin_required
 def delete_question(question_id: int):
     found = _question(question_id)
-    course_id = found.quiz.course.id
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    services.delete_question(current_user, found)
-    db.session.commit()
-    flash("Question deleted.")
-    return redirect(url_for("training.edit_course", course_id=course_id) + "#quiz", 303)
+    editor = url_for("training.edit_course", course_id=found.quiz.course.id) + "#quiz"
+    return _delete(services.delete_question, found, "Question deleted.", editor, editor)
 
 
 def _path(path_id: int) -> LearningPath:

@@ -21,6 +21,8 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased, selectinload
 
+from portal.assets.models import Asset
+from portal.assets.services import assets_for
 from portal.core import audit, clock
 from portal.core.access import AudienceSpec, apply_audience, describe, get_or_404, people_visible_to, visible
 from portal.core.models import Audience, Organization, OrgKind, Persona, Role, Tier, User
@@ -132,9 +134,6 @@ def paths_of_course(user: User, course: Course) -> list[LearningPath]:
 
 def lesson_assets_for(user: User, lesson: Lesson) -> list:
     """The lesson's library assets that this user may see (the library's own scoped query)."""
-    from portal.assets.models import Asset
-    from portal.assets.services import assets_for
-
     ids = sa.select(lesson_assets.c.asset_id).where(lesson_assets.c.lesson_id == lesson.id)
     return db.session.scalars(assets_for(user).where(Asset.id.in_(ids)).order_by(Asset.title)).all()
 
@@ -903,8 +902,6 @@ def _renumber(items) -> None:
 
 def save_lesson(actor: User, course: Course, lesson: Lesson | None, title: str, body: str, video_url: str | None,
                 asset_ids: list[int]) -> Lesson:
-    from portal.assets.models import Asset
-
     before = {"title": lesson.title} if lesson else None
     if lesson is None:
         lesson = Lesson(course=course, position=len(course.lessons))

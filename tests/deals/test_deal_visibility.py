@@ -82,7 +82,7 @@ def test_csv_export_holds_exactly_the_visible_deals_and_defuses_formulas(app, lo
 def test_the_review_queue_is_oldest_first_with_an_sla_badge(app, login_as, register):
     with clock.travel(timedelta(hours=-50)):
         old = register("sales@silver.demo", customer_company="Zebu Systems")
-    new = register("sales@gold.demo", customer_company="Wombat Works")
+    register("sales@gold.demo", customer_company="Wombat Works")
     register("sales@gold.demo", customer_company="Narwhal Labs", submit=False)
     vendor = login_as("channel@vendor.demo")
     html = vendor.get("/deals/review").get_data(as_text=True)
