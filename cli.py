@@ -87,14 +87,14 @@ def tick():
     """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
     expire lapsed deal protections and send expiry reminders (deals, certifications)."""
     from portal.deals import services as deals
-    from portal.training import services as training
+    from portal.training import certificates
 
     with _app().app_context():
         expired, reminded = deals.expire_lapsed(), deals.send_reminders()
-        certificates = training.send_reminders()
+        certificates_reminded = certificates.send_reminders()
         db.session.commit()
     click.echo(f"{expired} deal(s) expired, {reminded} reminder(s) sent.")
-    click.echo(f"{certificates} certification expiry reminder(s) sent.")
+    click.echo(f"{certificates_reminded} certification expiry reminder(s) sent.")
 
 
 @cli.command()

@@ -36,7 +36,7 @@ def _init_extensions(app: Flask) -> None:
         database.configure(db.engine)
 
     from portal.assets import indexing
-    from portal.core.routes import load_user
+    from portal.core.auth import load_user
 
     indexing.init_app(app)
 
@@ -46,14 +46,18 @@ def _init_extensions(app: Flask) -> None:
 def _register_blueprints(app: Flask) -> None:
     from portal.api import api_bp
     from portal.assets.routes import bp as assets_bp
-    from portal.cobrand.routes import bp as cobrand_bp
-    from portal.core.routes import auth_bp, system_bp
+    from portal.cobrand import bp as cobrand_bp
+    from portal.accounts.routes import auth_bp, system_bp
     from portal.deals.routes import bp as deals_bp
     from portal.notifications.routes import bp as notifications_bp
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
     from portal.rooms.routes import bp as rooms_bp
-    from portal.training.routes import bp as training_bp
+    from portal.training import bp as training_bp
+
+    # Co-branding's and training's views live in several modules, each on its domain's one blueprint.
+    import portal.cobrand.routes, portal.cobrand.template_routes  # noqa: F401,E401
+    import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
                       cobrand_bp, training_bp, api_bp):

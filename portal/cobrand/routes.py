@@ -2,11 +2,11 @@
 partner's; the live preview of the contact block; the logo, served by content hash."""
 from urllib.parse import quote
 
-from flask import Blueprint, abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, send_file, url_for
 from flask_login import current_user
 
 from portal.assets.files import FileKind, FileRejected
-from portal.cobrand import services
+from portal.cobrand import bp, services
 from portal.cobrand.forms import BrandKitForm
 from portal.cobrand.logos import PreparedLogo, prepare_logo
 from portal.cobrand.models import BrandKit
@@ -15,7 +15,6 @@ from portal.core.models import Organization
 from portal.extensions import db
 from portal.web.htmx import render
 
-bp = Blueprint("cobrand", __name__)
 LOGO_MAX_AGE = 3600  # seconds; pages link the logo with its hash in the URL, so a new logo is a new URL
 
 
@@ -165,6 +164,3 @@ def logo(partner_id: int):
     response = send_file(path, mimetype=FileKind(kit.logo_kind).mime, max_age=LOGO_MAX_AGE, etag=kit.logo_sha256)
     response.cache_control.private = True
     return response
-
-
-from portal.cobrand import template_routes  # noqa: E402,F401  (the template pages, on this blueprint)

@@ -9,11 +9,10 @@ from flask import abort, flash, make_response, redirect, request, send_file, url
 from flask_login import current_user
 
 from portal import pdf as renderer
-from portal.cobrand import collateral, services
+from portal.cobrand import bp, collateral, services
 from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
-from portal.cobrand.routes import bp
 from portal.core.access import describe, partners_visible_to, vendor_admin_required, vendor_required
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Organization, Persona

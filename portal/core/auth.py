@@ -1,4 +1,4 @@
-"""Authentication rules: throttled login, signed expiring links, password changes."""
+"""Authentication rules: the session loader, throttled login, signed expiring links, password changes."""
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -15,6 +15,18 @@ MIN_PASSWORD_LENGTH = 10
 
 class Throttled(Exception):
     pass
+
+
+def load_user(user_id: str) -> User | None:
+    """Flask-Login's loader: the session names the user and their session token; a
+    deactivated user, a suspended org or a rotated token ends the session at once."""
+    uid, _, token = user_id.partition(":")
+    if not uid.isdigit():
+        return None
+    user = db.session.get(User, int(uid))
+    if user is None or not user.is_active or user.session_token != token:
+        return None
+    return user
 
 
 def normalise_email(email: str) -> str:

@@ -9,7 +9,7 @@ from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import Audience, Persona, Tier, User
 from portal.extensions import db
-from portal.training import services
+from portal.training import certificates
 from portal.training.models import (
     Attempt, AttemptAnswer, Course, Enrollment, LearningPath, Lesson, LessonCompletion, PathCourse, Question,
     QuestionKind, Quiz, QuizOption, TierRequirement,
@@ -148,7 +148,7 @@ def _certified(user: User, path: LearningPath, course: Course, issued_at, code: 
     db.session.add(Enrollment(user_id=user.id, path_id=path.id, enrolled_at=issued_at - timedelta(days=3)))
     _complete(user, course, len(course.lessons), issued_at - timedelta(days=1))
     attempt = _passing_attempt(user, course.quiz, issued_at)
-    services.issue_certificate(user, path, attempt, issued_at=issued_at, code=code, tell=False)
+    certificates.issue_certificate(user, path, attempt, issued_at=issued_at, code=code, tell=False)
 
 
 def seed_demo_training() -> None:

@@ -12,7 +12,7 @@ from wtforms.validators import DataRequired, InputRequired, Length, NumberRange,
 from portal.core.forms import AudienceForm, MultiCheckboxField, choices, enum_choices
 from portal.core.models import Tier
 from portal.training.models import Attempt, QuestionKind
-from portal.training.services import QuestionInput, QuizSettings
+from portal.training.editor import QuestionInput, QuizSettings
 
 OPTION_SLOTS = 6
 VALIDITY_CHOICES = [("", "Never expires"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months"),

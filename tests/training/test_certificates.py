@@ -14,7 +14,7 @@ from portal.core.auth import find_user
 from portal.core.models import OutboxEmail
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.training import services
+from portal.training import certificates
 from portal.training.models import Attempt, Certificate
 from training_support import take_quiz
 
@@ -138,35 +138,35 @@ def test_reminders_60_and_14_days_before_expiry_each_once(app, demo):
         to_expiry = expires - clock.now()
     with clock.travel(to_expiry - timedelta(days=61)):
         with app.app_context():
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
     with clock.travel(to_expiry - timedelta(days=59)):
         with app.app_context():
-            assert services.send_reminders() == 1
+            assert certificates.send_reminders() == 1
             db.session.commit()
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
     assert len(_reminders(app, "sales@gold.demo")) == 1
     with clock.travel(to_expiry - timedelta(days=30)):
         with app.app_context():
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
     with clock.travel(to_expiry - timedelta(days=13)):
         with app.app_context():
-            assert services.send_reminders() == 1
+            assert certificates.send_reminders() == 1
             db.session.commit()
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
     subjects = _reminders(app, "sales@gold.demo")
     assert len(subjects) == 2 and "59 days" in subjects[0] and "13 days" in subjects[1]
     with clock.travel(to_expiry + timedelta(days=1)):
         with app.app_context():
-            assert services.send_reminders() == 0  # expired: nothing more
+            assert certificates.send_reminders() == 0  # expired: nothing more
 
 
 def test_a_late_first_run_sends_only_the_nearer_reminder(app, demo):
     with app.app_context():
         expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
         with clock.travel(expires - clock.now() - timedelta(days=10)):
-            assert services.send_reminders() == 1
+            assert certificates.send_reminders() == 1
             db.session.commit()
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
     assert len(_reminders(app, "sales@gold.demo")) == 1
 
 
@@ -180,7 +180,7 @@ def test_a_renewed_certificate_is_not_reminded(app, login_as, ids):
         with app.app_context():
             assert db.session.scalar(sa.select(sa.func.count(Certificate.id)).where(
                 Certificate.user_id == find_user("sales@gold.demo").id)) == 2
-            assert services.send_reminders() == 0
+            assert certificates.send_reminders() == 0
 
 
 def test_tick_sends_certification_reminders(app, demo, monkeypatch):

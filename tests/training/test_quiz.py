@@ -76,7 +76,7 @@ def test_submitting_twice_grades_once(app, trainee, ids):
 
 def test_answers_outside_the_question_are_refused_by_the_form_and_ignored_by_grading(app, trainee, ids):
     """An option id of another question is not an answer to this one."""
-    from portal.training import services
+    from portal.training import quizzes
 
     start(trainee, ids["product_quiz"])
     attempt = open_attempt(app, TRAINEE, ids["product_quiz"])
@@ -89,7 +89,7 @@ def test_answers_outside_the_question_are_refused_by_the_form_and_ignored_by_gra
     with app.app_context():
         attempt = db.session.get(Attempt, attempt.id)
         assert attempt.submitted_at is None
-        services.submit_attempt(find_user(TRAINEE), attempt,
+        quizzes.submit_attempt(find_user(TRAINEE), attempt,
                                 {int(name[1:]): [int(v) for v in values] for name, values in data.items()})
         assert attempt.correct_count == 5 - len(multiple) + len(multiple)  # foreign ids dropped: still right
         assert attempt.passed is True

@@ -6,7 +6,7 @@ from helpers import htmx_get, post
 from portal.core.access import AudienceSpec
 from portal.core.auth import find_user
 from portal.extensions import db
-from portal.training import services
+from portal.training import access, editor
 from portal.training.models import LearningPath
 
 
@@ -62,7 +62,7 @@ def test_the_scoped_query_matches_the_audience_engine(app, demo):
     with app.app_context():
         paths = db.session.scalars(sa.select(LearningPath)).all()
         for user in db.session.scalars(sa.select(User)).all():
-            seen = set(db.session.scalars(services.paths_visible_to(user).with_only_columns(LearningPath.id)))
+            seen = set(db.session.scalars(access.paths_visible_to(user).with_only_columns(LearningPath.id)))
             expected = {p.id for p in paths if (p.published or user.is_vendor) and may_see(user, p.audience)}
             assert seen == expected, user.email
 
@@ -73,7 +73,7 @@ def test_a_named_partner_path(app, login_as):
         from portal.core.models import Organization
 
         silver = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Harborline IT"))
-        path = services.save_path(find_user("admin@vendor.demo"), None, services.PathInput(
+        path = editor.save_path(find_user("admin@vendor.demo"), None, editor.PathInput(
             title="Harborline onboarding", summary="", published=True, certification_name=None, validity_months=None,
             exam_id=None, audience=AudienceSpec(org_ids=frozenset({silver}))))
         db.session.commit()

@@ -1,4 +1,4 @@
-"""Sign-in, sign-out, password links and profile (auth); audit log and outbox (system)."""
+"""Sign-in, sign-out, password links and profile (blueprint `auth`); audit log and outbox (`system`)."""
 import string
 from urllib.parse import urlsplit
 
@@ -9,7 +9,7 @@ from flask_login import current_user, login_user, logout_user
 from portal.core import auth, tokens
 from portal.core.access import get_or_404, public, vendor_admin_required, vendor_required
 from portal.core.audit import events
-from portal.core.forms import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
+from portal.accounts.forms import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.core.models import ApiToken, OutboxEmail, Organization, User
 from portal.core.passwords import verify_password
 from portal.extensions import db
@@ -20,18 +20,6 @@ auth_bp = Blueprint("auth", __name__)
 system_bp = Blueprint("system", __name__)
 
 LINK_PURPOSES = {"invite": "INVITE_MAX_AGE", "reset": "RESET_MAX_AGE"}
-
-
-def load_user(user_id: str) -> User | None:
-    """Flask-Login's loader: the session names the user and their session token; a
-    deactivated user, a suspended org or a rotated token ends the session at once."""
-    uid, _, token = user_id.partition(":")
-    if not uid.isdigit():
-        return None
-    user = db.session.get(User, int(uid))
-    if user is None or not user.is_active or user.session_token != token:
-        return None
-    return user
 
 
 def safe_next(target: str | None) -> str | None:

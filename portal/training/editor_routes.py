@@ -1,0 +1,402 @@
+"""Training for the vendor: the course and path editor, tier requirements, and statistics
+(with CSV export)."""
+import sqlalchemy as sa
+from flask import abort, flash, redirect, request, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from portal.assets.models import Asset
+from portal.assets.services import assets_for
+from portal.core import clock
+from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.models import Organization, Role, Tier
+from portal.extensions import db
+from portal.training import bp, editor, page_number, program, stats
+from portal.training.errors import TrainingError
+from portal.training.forms import (
+    AddCourseForm, CourseForm, EmptyForm, LessonForm, PathForm, QuestionForm, QuizForm, RequirementForm,
+)
+from portal.training.models import Course, LearningPath, Lesson, PathCourse, Question, Quiz, TierRequirement
+from portal.web.csv_export import csv_download, safe_cell
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+
+
+@bp.get("/training/manage")
+@vendor_required
+def manage():
+    courses = paginate(editor.all_courses().options(selectinload(Course.lessons), selectinload(Course.quiz)),
+                       page_number())
+    paths = db.session.scalars(editor.all_paths().options(selectinload(LearningPath.path_courses))).all()
+    return render("training/manage.html", courses=courses, paths=paths, describe=describe,
+                  admin=current_user.role is Role.admin)
+
+
+def _course(course_id: int) -> Course:
+    return get_or_404(editor.all_courses(), Course, course_id)
+
+
+@bp.route("/training/manage/courses/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new_course():
+    form = CourseForm()
+    if form.validate_on_submit():
+        found = editor.save_course(current_user, None, form.title.data.strip(), (form.summary.data or "").strip())
+        db.session.commit()
+        flash("Course created. Add its lessons and a quiz.")
+        return redirect(url_for("training.edit_course", course_id=found.id), 303)
+    return render("training/course_form.html", form=form, course=None, status=422 if form.errors else 200)
+
+
+@bp.route("/training/manage/courses/<int:course_id>", methods=["GET", "POST"])
+@vendor_admin_required
+def edit_course(course_id: int):
+    found = _course(course_id)
+    form = CourseForm(obj=found)
+    if form.validate_on_submit():
+        editor.save_course(current_user, found, form.title.data.strip(), (form.summary.data or "").strip())
+        db.session.commit()
+        flash("Course saved.")
+        return redirect(url_for("training.edit_course", course_id=found.id), 303)
+    return _course_editor(found, form=form, status=422 if form.errors else 200)
+
+
+def _course_editor(found: Course, form=None, quiz_form=None, status: int = 200):
+    if quiz_form is None:
+        quiz_form = QuizForm(obj=found.quiz) if found.quiz else QuizForm()
+    return render("training/course_edit.html", course=found, form=form or CourseForm(obj=found), quiz_form=quiz_form,
+                  action_form=EmptyForm(), status=status,
+                  paths=db.session.scalars(sa.select(LearningPath).join(PathCourse, PathCourse.path_id == LearningPath.id)
+                                           .where(PathCourse.course_id == found.id)
+                                           .order_by(LearningPath.title)).all())
+
+
+@bp.post("/training/manage/courses/<int:course_id>/delete")
+@vendor_admin_required
+def delete_course(course_id: int):
+    found = _course(course_id)
+    return _delete(editor.delete_course, found, f"Course “{found.title}” deleted.",
+                   url_for("training.edit_course", course_id=course_id))
+
+
+def _delete(delete, found, done: str, refused_url: str, done_url: str | None = None):
+    """Delete an editor item after its confirmation, then go to `done_url` (the manage
+    page by default); a refusal (it is in use) goes back to `refused_url` with the reason."""
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        delete(current_user, found)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+        return redirect(refused_url, 303)
+    db.session.commit()
+    flash(done)
+    return redirect(done_url or url_for("training.manage"), 303)
+
+
+@bp.post("/training/manage/courses/<int:course_id>/quiz")
+@vendor_admin_required
+def edit_quiz(course_id: int):
+    found = _course(course_id)
+    form = QuizForm()
+    if form.validate_on_submit():
+        editor.save_quiz(current_user, found, form.to_settings())
+        db.session.commit()
+        flash("Quiz settings saved.")
+        return redirect(url_for("training.edit_course", course_id=course_id) + "#quiz", 303)
+    return _course_editor(found, quiz_form=form, status=422)
+
+
+def _lesson_form(found: Lesson | None) -> LessonForm:
+    form = LessonForm(obj=found)
+    form.set_asset_choices(db.session.scalars(assets_for(current_user).order_by(Asset.title).limit(1000)).all())
+    if found and not form.is_submitted():
+        form.asset_ids.data = [a.id for a in found.assets]
+    return form
+
+
+def _save_lesson(found_course: Course, found: Lesson | None):
+    form = _lesson_form(found)
+    if form.validate_on_submit():
+        saved = editor.save_lesson(current_user, found_course, found, form.title.data.strip(), form.body.data,
+                                     (form.video_url.data or "").strip() or None, form.asset_ids.data or [])
+        db.session.commit()
+        flash("Lesson saved.")
+        return redirect(url_for("training.edit_course", course_id=saved.course_id) + "#lessons", 303)
+    return render("training/lesson_form.html", form=form, course=found_course, lesson=found,
+                  status=422 if form.errors else 200)
+
+
+@bp.route("/training/manage/courses/<int:course_id>/lessons/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new_lesson(course_id: int):
+    return _save_lesson(_course(course_id), None)
+
+
+def _lesson(lesson_id: int) -> Lesson:
+    return get_or_404(sa.select(Lesson), Lesson, lesson_id)
+
+
+@bp.route("/training/manage/lessons/<int:lesson_id>", methods=["GET", "POST"])
+@vendor_admin_required
+def edit_lesson(lesson_id: int):
+    found = _lesson(lesson_id)
+    return _save_lesson(found.course, found)
+
+
+@bp.post("/training/manage/lessons/<int:lesson_id>/delete")
+@vendor_admin_required
+def delete_lesson(lesson_id: int):
+    found = _lesson(lesson_id)
+    editor = url_for("training.edit_course", course_id=found.course_id) + "#lessons"
+    return _delete(editor.delete_lesson, found, f"Lesson “{found.title}” deleted.", editor, editor)
+
+
+@bp.post("/training/manage/lessons/<int:lesson_id>/move")
+@vendor_admin_required
+def move_lesson(lesson_id: int):
+    found = _lesson(lesson_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    editor.move_lesson(current_user, found, "up" if request.form.get("direction") == "up" else "down")
+    db.session.commit()
+    return redirect(url_for("training.edit_course", course_id=found.course_id) + "#lessons", 303)
+
+
+def _save_question(found_quiz: Quiz, found: Question | None):
+    form = QuestionForm(obj=found)
+    if found and not form.is_submitted():
+        form.kind.data = found.kind.value
+        form.fill_options(found)
+    if form.validate_on_submit():
+        editor.save_question(current_user, found_quiz, found, form.to_input())
+        db.session.commit()
+        flash("Question saved.")
+        return redirect(url_for("training.edit_course", course_id=found_quiz.course.id) + "#quiz", 303)
+    return render("training/question_form.html", form=form, quiz=found_quiz, course=found_quiz.course,
+                  question=found, status=422 if form.errors else 200)
+
+
+@bp.route("/training/manage/quizzes/<int:quiz_id>/questions/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new_question(quiz_id: int):
+    found = get_or_404(sa.select(Quiz).where(Quiz.course.has()), Quiz, quiz_id)
+    return _save_question(found, None)
+
+
+def _question(question_id: int) -> Question:
+    return get_or_404(sa.select(Question), Question, question_id)
+
+
+@bp.route("/training/manage/questions/<int:question_id>", methods=["GET", "POST"])
+@vendor_admin_required
+def edit_question(question_id: int):
+    found = _question(question_id)
+    return _save_question(found.quiz, found)
+
+
+@bp.post("/training/manage/questions/<int:question_id>/delete")
+@vendor_admin_required
+def delete_question(question_id: int):
+    found = _question(question_id)
+    editor = url_for("training.edit_course", course_id=found.quiz.course.id) + "#quiz"
+    return _delete(editor.delete_question, found, "Question deleted.", editor, editor)
+
+
+def _path(path_id: int) -> LearningPath:
+    return get_or_404(editor.all_paths(), LearningPath, path_id)
+
+
+def _path_form(found: LearningPath | None) -> PathForm:
+    form = PathForm(obj=found)
+    form.set_exam_choices(found)
+    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
+    form.audience.set_org_choices(partners)
+    if found and not form.is_submitted():
+        form.audience.fill_from(found.audience)
+        form.validity_months.data = str(found.validity_months) if found.validity_months else ""
+        form.exam_id.data = found.exam_id
+    return form
+
+
+def _path_editor(found: LearningPath | None, form: PathForm, status: int = 200, add_form=None):
+    add_form = add_form or AddCourseForm()
+    in_path = {pc.course_id for pc in found.path_courses} if found else set()
+    add_form.course_id.choices = [(c.id, c.title) for c in db.session.scalars(editor.all_courses())
+                                  if c.id not in in_path]
+    return render("training/path_form.html", form=form, path=found, add_form=add_form, action_form=EmptyForm(),
+                  status=status)
+
+
+@bp.route("/training/manage/paths/new", methods=["GET", "POST"])
+@vendor_admin_required
+def new_path():
+    return _save_path(None)
+
+
+@bp.route("/training/manage/paths/<int:path_id>", methods=["GET", "POST"])
+@vendor_admin_required
+def edit_path(path_id: int):
+    return _save_path(_path(path_id))
+
+
+def _save_path(found: LearningPath | None):
+    form = _path_form(found)
+    if form.validate_on_submit():
+        data = editor.PathInput(
+            title=form.title.data.strip(), summary=(form.summary.data or "").strip(), published=form.published.data,
+            certification_name=(form.certification_name.data or "").strip() or None, validity_months=form.months,
+            exam_id=form.exam_id.data, audience=form.audience.spec())
+        try:
+            saved = editor.save_path(current_user, found, data)
+        except TrainingError as error:
+            db.session.rollback()
+            form.exam_id.errors.append(str(error))
+            return _path_editor(found, form, 422)
+        db.session.commit()
+        flash("Path saved." if found else "Path created. Add its courses below.")
+        return redirect(url_for("training.edit_path", path_id=saved.id), 303)
+    return _path_editor(found, form, 422 if form.errors else 200)
+
+
+@bp.post("/training/manage/paths/<int:path_id>/delete")
+@vendor_admin_required
+def delete_path(path_id: int):
+    found = _path(path_id)
+    return _delete(editor.delete_path, found, f"Path “{found.title}” deleted.",
+                   url_for("training.edit_path", path_id=path_id))
+
+
+@bp.post("/training/manage/paths/<int:path_id>/courses")
+@vendor_admin_required
+def add_path_course(path_id: int):
+    found = _path(path_id)
+    add_form = AddCourseForm()
+    add_form.course_id.choices = [(c.id, c.title) for c in db.session.scalars(editor.all_courses())]
+    if not add_form.validate_on_submit():
+        return _path_editor(found, _path_form(found), 422, add_form=add_form)
+    try:
+        editor.add_course_to_path(current_user, found, _course(add_form.course_id.data))
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("training.edit_path", path_id=path_id) + "#courses", 303)
+
+
+def _path_course_action(path_id: int, course_id: int, action):
+    found, found_course = _path(path_id), _course(course_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    try:
+        action(found, found_course)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+    return redirect(url_for("training.edit_path", path_id=path_id) + "#courses", 303)
+
+
+@bp.post("/training/manage/paths/<int:path_id>/courses/<int:course_id>/move")
+@vendor_admin_required
+def move_path_course(path_id: int, course_id: int):
+    direction = "up" if request.form.get("direction") == "up" else "down"
+    return _path_course_action(path_id, course_id,
+                               lambda p, c: editor.move_course_in_path(current_user, p, c, direction))
+
+
+@bp.post("/training/manage/paths/<int:path_id>/courses/<int:course_id>/remove")
+@vendor_admin_required
+def remove_path_course(path_id: int, course_id: int):
+    return _path_course_action(path_id, course_id,
+                               lambda p, c: editor.remove_course_from_path(current_user, p, c))
+
+
+@bp.route("/training/manage/requirements", methods=["GET", "POST"])
+@vendor_required
+def requirements():
+    form = RequirementForm()
+    certifying = [p for p in db.session.scalars(editor.all_paths()) if p.certifies]
+    form.path_id.choices = [(p.id, p.certification_name) for p in certifying]
+    status = 200
+    if request.method == "POST":
+        if current_user.role is not Role.admin:
+            abort(403)
+        if form.validate_on_submit():
+            path_ = _path(form.path_id.data)
+            try:
+                program.set_requirement(current_user, Tier(form.tier.data), path_, form.count.data)
+            except TrainingError as error:
+                db.session.rollback()
+                form.path_id.errors.append(str(error))
+                status = 422
+            else:
+                db.session.commit()
+                flash("Requirement saved.")
+                return redirect(url_for("training.requirements"), 303)
+        else:
+            status = 422
+    rows = db.session.scalars(program.requirements()).all()
+    rows.sort(key=lambda r: (-r.tier.rank, r.path.certification_name or ""))
+    return render("training/requirements.html", form=form, rows=rows, action_form=EmptyForm(), status=status,
+                  admin=current_user.role is Role.admin)
+
+
+@bp.post("/training/manage/requirements/<int:requirement_id>/delete")
+@vendor_admin_required
+def delete_requirement(requirement_id: int):
+    found = get_or_404(sa.select(TierRequirement), TierRequirement, requirement_id)
+    if not EmptyForm().validate_on_submit():
+        abort(400)
+    program.delete_requirement(current_user, found)
+    db.session.commit()
+    flash("Requirement removed.")
+    return redirect(url_for("training.requirements"), 303)
+
+
+# --- statistics -------------------------------------------------------------------------------
+
+
+@bp.get("/training/stats", endpoint="stats")
+@vendor_required
+def stats_page():
+    partners = paginate(stats.partners_for_stats(), page_number())
+    return render("training/stats.html", "partner_rows", courses=stats.course_stats(), partners=partners,
+                  partner_rows=stats.partner_stats(list(partners.items)),
+                  questions=stats.question_stats(limit=15))
+
+
+STATS_KINDS = ("course", "partner", "question")
+
+
+@bp.get("/training/stats.csv")
+@vendor_required
+def stats_csv():
+    kind = request.args.get("by", "course")
+    if kind not in STATS_KINDS:
+        abort(404)
+    if kind == "course":
+        header = ("course_id", "course", "learners", "completed", "completion_rate_pct", "attempts", "passed",
+                  "pass_rate_pct")
+        rows = ((row.course.id, safe_cell(row.course.title), row.learners, row.completed,
+                 _rate(row.completion_rate), row.attempts, row.passed, _rate(row.pass_rate))
+                for row in stats.course_stats())
+    elif kind == "partner":
+        header = ("partner_id", "partner", "tier", "learners", "lessons_completed", "attempts", "passed",
+                  "pass_rate_pct", "certified_people")
+        orgs = db.session.scalars(stats.partners_for_stats()).all()
+        rows = ((row.org_id, safe_cell(row.name), row.tier.value if row.tier else "", row.learners,
+                 row.lessons_done, row.attempts, row.passed, _rate(row.pass_rate), row.certified)
+                for row in stats.partner_stats(orgs))
+    else:
+        header = ("question_id", "course", "question", "answered", "wrong", "wrong_share_pct")
+        rows = ((row.question.id, safe_cell(row.course_title), safe_cell(row.question.text), row.answered,
+                 row.wrong, row.wrong_share) for row in stats.question_stats())
+    return csv_download(f"training-{kind}s-{clock.now().strftime('%Y%m%d')}.csv", header, rows)
+
+
+def _rate(value: int | None) -> str:
+    return "" if value is None else str(value)

@@ -1,0 +1,103 @@
+"""Training for the partner admin (their team's progress and the program standing) and for
+vendor staff looking at a partner's people: extra attempts, revoking a certificate."""
+from flask import abort, flash, redirect, url_for
+from flask_login import current_user
+from sqlalchemy.orm import selectinload
+
+from portal.core import clock
+from portal.core.access import (
+    get_or_404, partner_admin_required, partners_visible_to, people_visible_to, vendor_admin_required, vendor_required,
+)
+from portal.core.models import Organization, Role, User
+from portal.extensions import db
+from portal.training import access, bp, certificates, page_number, partner_only, program, quizzes
+from portal.training.errors import TrainingError
+from portal.training.forms import RevokeForm
+from portal.training.models import Attempt, Certificate, Quiz
+from portal.web.htmx import render
+from portal.web.pagination import paginate
+
+
+@bp.get("/training/team")
+@partner_admin_required
+def team():
+    return _team_page(current_user.org)
+
+
+def _team_page(org: Organization):
+    page = paginate(program.team_people(current_user, org), page_number())
+    return render("training/team.html", "people", org=org, page=page, members=program.members(list(page.items)),
+                  expiring=program.expiring(org), program=program.program(org), now=clock.now())
+
+
+@bp.get("/training/team/<int:user_id>")
+def member(user_id: int):
+    if current_user.role not in (Role.partner_admin, Role.admin, Role.channel_manager):
+        abort(403)
+    person = get_or_404(people_visible_to(current_user), User, user_id)
+    if person.org.is_vendor:
+        abort(404)
+    [info] = program.members([person])
+    attempts = db.session.scalars(access.attempts_visible_to(current_user).where(Attempt.user_id == person.id)
+                                  .where(Attempt.submitted_at.is_not(None))
+                                  .options(selectinload(Attempt.quiz).selectinload(Quiz.course))
+                                  .order_by(Attempt.submitted_at.desc()).limit(50)).all()
+    certificates = db.session.scalars(access.certificates_visible_to(current_user)
+                                      .where(Certificate.user_id == person.id)
+                                      .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
+    stuck = quizzes.out_of_attempts(person) if current_user.is_vendor else []
+    return render("training/member.html", person=person, info=info, attempts=attempts, certificates=certificates,
+                  now=clock.now(), revoke_form=RevokeForm(), stuck=stuck)
+
+
+@bp.post("/training/team/<int:user_id>/quizzes/<int:quiz_id>/grant")
+@vendor_required
+def grant_attempt(user_id: int, quiz_id: int):
+    """One more attempt for a partner's person whose attempts ran out."""
+    person = get_or_404(people_visible_to(current_user), User, user_id)
+    found = db.session.get(Quiz, quiz_id)
+    if person.org.is_vendor or found is None:
+        abort(404)
+    try:
+        quizzes.grant_attempt(current_user, person, found)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"{person.name} can take the quiz once more, and has been told.")
+    return redirect(url_for("training.member", user_id=user_id), 303)
+
+
+@bp.post("/training/certificates/<int:certificate_id>/revoke")
+@vendor_admin_required
+def revoke_certificate(certificate_id: int):
+    certificate = access.get_certificate(current_user, certificate_id)
+    form = RevokeForm()
+    if not form.validate_on_submit():
+        flash(" ".join(form.reason.errors) or "Give a reason.", "error")
+        return redirect(url_for("training.member", user_id=certificate.user_id), 303)
+    try:
+        certificates.revoke_certificate(current_user, certificate, form.reason.data)
+    except TrainingError as error:
+        db.session.rollback()
+        flash(str(error), "error")
+    else:
+        db.session.commit()
+        flash(f"Certificate {certificate.code} revoked.")
+    return redirect(url_for("training.member", user_id=certificate.user_id), 303)
+
+
+@bp.get("/training/program", endpoint="program")
+def program_page():
+    partner_only()
+    org = current_user.org
+    return render("training/program.html", org=org, program=program.program(org),
+                  names=current_user.role is Role.partner_admin)
+
+
+@bp.get("/training/partners/<int:partner_id>")
+@vendor_required
+def partner(partner_id: int):
+    org = get_or_404(partners_visible_to(current_user), Organization, partner_id)
+    return _team_page(org)
