@@ -39,19 +39,20 @@ def init():
               help="Also generate this many deal registrations (owned by the generated partners' people).")
 def seed_demo(partners, assets, deals):
     """Load the demo data from README.md (once), plus generated partners, assets and deals for benchmarks."""
-    from portal import demo, demo_assets, demo_deals
+    from portal import demo
     from portal.assets import indexing
+    from portal.demo import generated
 
     with _app().app_context():
         upgrade()
         seeding = not demo.is_seeded()
         demo.seed_demo()
         if partners:
-            demo.seed_generated_partners(partners)
+            generated.seed_generated_partners(partners)
         if assets:
-            demo_assets.seed_generated_assets(assets)
+            generated.seed_generated_assets(assets)
         if deals:
-            demo_deals.seed_generated_deals(deals)
+            generated.seed_generated_deals(deals)
         if seeding or assets:
             indexing.rebuild()
     click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
@@ -180,7 +181,7 @@ def send_mail():
 @click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
 def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
     """Benchmark the sales room, search and deal registration under gunicorn against a bare Flask + Jinja page."""
-    from portal import bench as benchmark
+    from tools import bench as benchmark
 
     benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose)
 

@@ -6,7 +6,7 @@ from alembic.migration import MigrationContext
 
 from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
-from portal.cobrand.demo import TEMPLATES
+from portal.demo.cobrand import TEMPLATES
 from portal.cobrand.models import CobrandedPdf, CobrandTemplate
 from portal.core.auth import find_user
 from portal.core.models import Organization

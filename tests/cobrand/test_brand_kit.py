@@ -18,7 +18,7 @@ from werkzeug.test import encode_multipart
 from helpers import csrf_token, post
 from portal.assets.files import BlobStore
 from portal.cobrand import logos, services
-from portal.cobrand.demo import GOLD_KIT
+from portal.demo.cobrand import GOLD_KIT
 from portal.cobrand.models import BrandKit
 from portal.core.auth import find_user
 from portal.core.models import AuditEvent, Organization, Persona, Role

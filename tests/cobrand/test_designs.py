@@ -4,7 +4,7 @@ import pytest
 from hypothesis import given, settings, strategies as st
 from markupsafe import escape
 
-from portal.cobrand.demo import TEMPLATES, demo_design
+from portal.demo.cobrand import TEMPLATES, demo_design
 from portal.cobrand.designs import (
     SLOTS, Design, SlotValues, default_limits, design_problems, document, fill,
 )

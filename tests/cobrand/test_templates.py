@@ -12,7 +12,7 @@ from werkzeug.datastructures import FileStorage
 from helpers import htmx_get, post
 from portal import pdf as renderer
 from portal.cobrand import collateral
-from portal.cobrand.demo import GOLD_KIT, GOLD_MESSAGE, demo_design
+from portal.demo.cobrand import GOLD_KIT, GOLD_MESSAGE, demo_design
 from portal.cobrand.models import CobrandActivity, CobrandedPdf, CobrandTemplate, TemplateVersion
 from portal.core.models import AuditEvent
 from portal.extensions import db

@@ -11,8 +11,8 @@ from portal.core.models import AuditEvent, Organization, OrgKind, User
 from portal.deals import matching, services
 from portal.deals.matching import Level, Reason
 from portal.deals.models import Deal, DealStatus, HouseAccount, deal_products
-from portal.demo import seed_generated_partners
-from portal.demo_deals import CONFLICT_CUSTOMER, HOUSE_ACCOUNT, seed_generated_deals
+from portal.demo.deals import CONFLICT_CUSTOMER, HOUSE_ACCOUNT
+from portal.demo.generated import seed_generated_deals, seed_generated_partners
 from portal.extensions import db
 from portal.notifications.models import Notification
 

@@ -12,12 +12,12 @@ from PIL import Image
 from playwright.sync_api import expect
 
 from e2e_support import sign_in
-from portal.cobrand.demo import GOLD_KIT
+from portal.demo.cobrand import GOLD_KIT
 
 pytestmark = pytest.mark.e2e
 
 MESSAGE = "Colorado's Acme Cloud experts: 40 migrations and counting. Ask Maya for a free assessment."
-LOGO_GREEN = (29, 107, 79)  # the summit of the Gold demo logo (portal.cobrand.demo)
+LOGO_GREEN = (29, 107, 79)  # the summit of the Gold demo logo (portal.demo.cobrand)
 
 
 def test_marketer_co_brands_the_flyer_in_three_clicks(page, tmp_path):

@@ -28,7 +28,7 @@ def test_partner_list_ignores_bad_filter_values(login_as):
 
 
 def test_partner_list_paginates(app, login_as):
-    from portal.demo import seed_generated_partners
+    from portal.demo.generated import seed_generated_partners
 
     with app.app_context():
         seed_generated_partners(app.config["PAGE_SIZE"] + 5)

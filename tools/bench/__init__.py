@@ -25,6 +25,7 @@ import threading
 import time
 import urllib.parse
 from dataclasses import dataclass, field
+from datetime import timedelta
 from http.cookies import SimpleCookie
 from pathlib import Path
 
@@ -36,19 +37,21 @@ from sqlalchemy import event, func, select
 
 from portal import create_app, demo
 from portal.assets import indexing
-from portal.cobrand.demo import TEMPLATES
 from portal.cobrand.models import CobrandTemplate
+from portal.core import clock
 from portal.core.models import Product
 from portal.deals.matching import normalize_domain
-from portal.deals.models import Deal
+from portal.deals.models import Deal, DealStage
 from portal.deals.services import CLAIMING_STATUSES
-from portal.demo_assets import seed_generated_assets
-from portal.demo_deals import (
-    COMMON_TOKENS, CONFLICT_CUSTOMER, HOUSE_ACCOUNT, NOUNS, random_customer, random_registration, seed_generated_deals,
+from portal.demo.cobrand import TEMPLATES
+from portal.demo.deals import CONFLICT_CUSTOMER, HOUSE_ACCOUNT
+from portal.demo.generated import (
+    COMMON_TOKENS, COUNTRIES, NOTES, NOUNS, random_amount, random_customer, seed_generated_assets,
+    seed_generated_deals, seed_generated_partners,
 )
 from portal.extensions import db
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(__file__).resolve().parents[2]  # the checkout: gunicorn imports portal from here
 HOST = "127.0.0.1"
 ROOM_PATH = "/rooms/sales"
 LOGIN_EMAIL = "sales@gold.demo"  # the partner sales rep: room, search, conflict check, register
@@ -109,7 +112,7 @@ def build_data(data_dir: Path, partners: int, assets: int, deals: int) -> tuple[
         upgrade()
         demo.seed_demo()
         if partners:
-            demo.seed_generated_partners(partners)
+            seed_generated_partners(partners)
         if assets:
             seed_generated_assets(assets)
         seconds = {"deals": timed(seed_generated_deals, deals) if deals else 0.0, "reindex": timed(indexing.rebuild)}
@@ -153,6 +156,17 @@ def deal_forms(app: Flask) -> tuple[list[dict], list[dict]]:
     for number, probe in enumerate(probes):  # half of them with a product ticked already
         probe["product_ids"] = [str(product_ids[number % len(product_ids)])] if number % 2 else []
     return probes, [random_registration(rng, product_ids) for _ in range(REGISTRATIONS)]
+
+
+def random_registration(rng: random.Random, product_ids: list[int]) -> dict:
+    """The registration form filled in for a made-up customer, as a browser posts it."""
+    customer = random_customer(rng)
+    return {key: value or "" for key, value in customer.items()} | {
+        "product_ids": [str(p) for p in rng.sample(product_ids, min(len(product_ids), rng.randint(1, 2)))],
+        "amount": str(random_amount(rng, customer["country"])), "currency": COUNTRIES[customer["country"]][1],
+        "close_date": (clock.now().date() + timedelta(days=rng.randint(30, 200))).isoformat(),
+        "stage": rng.choice([DealStage.qualified, DealStage.proposal]).value, "notes": rng.choice(NOTES),
+    }
 
 
 def only(fields, *names: str) -> dict:
@@ -590,7 +604,7 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
         env = server_env(data_dir)
         servers = []
         try:
-            servers.append(bare := start_server("bare", "portal.bench:bare_app()", env, data_dir))
+            servers.append(bare := start_server("bare", "tools.bench:bare_app()", env, data_dir))
             servers.append(portal := start_server("portal", "portal:create_app()", env, data_dir))
             wait_ready(bare, "/")
             wait_ready(portal, "/login")

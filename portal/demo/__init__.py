@@ -1,21 +1,22 @@
-"""The fixed demo data (documented in README.md) and generated data for benchmarks."""
-import secrets
+"""The fixed demo data (documented in README.md): orgs, people and announcements here; the
+asset library, deals, co-branding and training in this package's modules, their long texts
+and designs in data/. Generated data for benchmarks is in generated.py."""
 from datetime import timedelta
 
 import sqlalchemy as sa
 
-from portal.cobrand.demo import seed_demo_brand_kits, seed_demo_templates
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import (
-    Audience, Organization, OrgKind, OrgStatus, PartnerType, Persona, Region, Role, Tier, User,
+    Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, Tier, User,
 )
 from portal.core.passwords import hash_password
-from portal.demo_assets import seed_demo_assets
-from portal.demo_deals import seed_demo_deals
+from portal.demo.assets import seed_demo_assets
+from portal.demo.cobrand import seed_demo_brand_kits, seed_demo_templates
+from portal.demo.deals import seed_demo_deals
+from portal.demo.training import seed_demo_training
 from portal.extensions import db
 from portal.rooms.models import Announcement
-from portal.training.demo import seed_demo_training
 
 DEMO_PASSWORD = "partnerhouse"
 
@@ -117,30 +118,3 @@ def _seed_announcements(orgs: dict[str, Organization]) -> None:
                                     publish_at=publish_at, expire_at=expire_at)
         announcement.set_body(body)
         db.session.add(announcement)
-
-
-def seed_generated_partners(count: int) -> int:
-    """Add `count` generated partner orgs with three people each, by bulk insert."""
-    start = db.session.scalar(sa.select(sa.func.count(Organization.id)))
-    tiers, types, regions = list(Tier), list(PartnerType), list(Region)
-    now = clock.now()
-    org_rows = [
-        {"name": f"Generated Partner {start + i:05d}", "kind": OrgKind.partner, "tier": tiers[i % 4],
-         "partner_type": types[i % 5], "region": regions[i % 4], "status": OrgStatus.active, "created_at": now}
-        for i in range(count)
-    ]
-    db.session.execute(sa.insert(Organization), org_rows)
-    names = [row["name"] for row in org_rows]
-    ids = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.name.in_(names))).all()
-    password_hash = hash_password(DEMO_PASSWORD)
-    personas = list(Persona)
-    user_rows = [
-        {"email": f"user{n}.org{org_id}@generated.demo", "name": f"Generated User {org_id}-{n}",
-         "org_id": org_id, "role": Role.partner_admin if n == 0 else Role.partner_user,
-         "persona": personas[n], "active": True, "password_hash": password_hash,
-         "session_token": secrets.token_urlsafe(24), "created_at": now}
-        for org_id, _ in ids for n in range(3)
-    ]
-    db.session.execute(sa.insert(User), user_rows)
-    db.session.commit()
-    return count

@@ -1,7 +1,9 @@
 """Training demo data (README.md): the "Sales Fundamentals" and "Technical Specialist" paths,
 a valid certificate for sales@gold.demo (DEMO-CERT-0001), trainee@registered.demo half-way
 through, an expired certificate at Harborline IT (DEMO-CERT-0002) and the tiers' requirements."""
+import json
 from datetime import timedelta
+from pathlib import Path
 
 import sqlalchemy as sa
 
@@ -18,86 +20,16 @@ from portal.training.models import (
 VALID_CODE = "DEMO-CERT-0001"
 EXPIRED_CODE = "DEMO-CERT-0002"
 
-PRODUCT_LESSONS = [
-    ("The Acme Cloud portfolio", """\
-Acme Cloud sells **six products** that work on their own and better together:
+COURSES = Path(__file__).resolve().parent / "data" / "training.json"  # the courses' lessons and questions
 
-- **Acme Cloud Platform**: virtual machines, containers and managed databases in one console,
-  in the customer's data centre and in public clouds.
-- **Acme Backup**: backup and recovery for VMs, servers, Microsoft 365 and SaaS data.
-- **Acme Secure Edge**: zero-trust access and a secure web gateway.
-- **Acme Analytics**, **Acme Identity** and **Acme Observability** round it off.
 
-Most first deals start with *Platform* or *Backup*; the others follow as add-ons.
-"""),
-    ("Who buys, and why", """\
-Our buyers are **IT leaders in mid-market and enterprise companies** (500 to 20,000 employees).
-
-1. The *infrastructure manager* feels the pain: too many tools, too little time.
-2. The *CIO or IT director* signs: they want lower risk and predictable cost.
-3. The *security team* can block a deal: bring them in early.
-
-Ask about their last outage or restore test: it opens every good conversation.
-"""),
-    ("Licensing and pricing basics", """\
-Acme Cloud Platform is licensed **per managed vCPU, billed annually**. Acme Backup is licensed
-**per protected workload**; Microsoft 365 protection per user.
-
-- Standard and Enterprise editions; Enterprise adds multi-site policies and 24/7 support.
-- Multi-year terms earn a discount; ask the channel team before you quote one.
-- Register the deal first: an approved registration protects your price for 90 days.
-"""),
-]
-
-PRODUCT_QUESTIONS = [
-    (QuestionKind.single, "How is Acme Cloud Platform licensed?",
-     [("Per managed vCPU, billed annually", True), ("Per named user, billed monthly", False),
-      ("Per data centre, one-off", False)],
-     "Platform is licensed per managed vCPU and billed annually; Backup is licensed per protected workload."),
-    (QuestionKind.multiple, "Which of these are Acme Cloud products? (Choose all that apply.)",
-     [("Acme Backup", True), ("Acme Secure Edge", True), ("Acme Payroll", False), ("Acme Analytics", True)],
-     "Backup, Secure Edge and Analytics are Acme Cloud products; there is no Acme Payroll."),
-    (QuestionKind.single, "Who usually signs an Acme Cloud deal?",
-     [("The CIO or IT director", True), ("The infrastructure manager", False), ("The security team", False)],
-     "The infrastructure manager feels the pain, but the CIO or IT director signs."),
-    (QuestionKind.single, "How long does an approved deal registration protect your price?",
-     [("30 days", False), ("90 days", True), ("One year", False)],
-     "An approved registration is protected for 90 days, and it can be extended."),
-    (QuestionKind.multiple, "What does the Enterprise edition add over Standard? (Choose all that apply.)",
-     [("Multi-site policies", True), ("24/7 support", True), ("Free hardware", False)],
-     "Enterprise adds multi-site policies and 24/7 support."),
-]
-
-TECH_LESSONS = [
-    ("Reference architecture", """\
-A typical deployment has **one control plane** (hosted by Acme or on premises) and
-**lightweight agents** on each site. Agents only make outbound connections on port 443.
-
-Size the control plane for the number of managed vCPUs; one node handles up to 5,000.
-"""),
-    ("Running a proof of concept", """\
-A good proof of concept takes **two weeks** and has written success criteria:
-
-1. Agree on three measurable goals with the customer.
-2. Protect one real workload and restore it.
-3. Review the results with the signer, not only the engineers.
-"""),
-]
-
-TECH_QUESTIONS = [
-    (QuestionKind.single, "Which connections do Acme agents make?",
-     [("Outbound only, on port 443", True), ("Inbound on port 22", False), ("Both ways on any port", False)],
-     "Agents only connect outbound on 443, so no firewall changes are needed inbound."),
-    (QuestionKind.single, "How many managed vCPUs does one control plane node handle?",
-     [("Up to 500", False), ("Up to 5,000", True), ("Unlimited", False)],
-     "One node handles up to 5,000 managed vCPUs."),
-    (QuestionKind.multiple, "What belongs in a proof of concept? (Choose all that apply.)",
-     [("Written success criteria", True), ("A real restore", True), ("A six-month timeline", False)],
-     "Two weeks, written success criteria and a real restore reviewed with the signer."),
-    (QuestionKind.single, "Who should review the proof of concept results?",
-     [("Only the engineers", False), ("The signer", True), ("Nobody", False)],
-     "Review the results with the person who signs, not only with the engineers."),
-]
+def _contents(key: str) -> tuple[list, list]:
+    """(lessons as (title, Markdown body), questions as (kind, text, options, explanation))."""
+    course = json.loads(COURSES.read_text(encoding="utf-8"))[key]
+    lessons = [(lesson["title"], lesson["body"]) for lesson in course["lessons"]]
+    questions = [(QuestionKind(q["kind"]), q["text"], [tuple(option) for option in q["options"]], q["explanation"])
+                 for q in course["questions"]]
+    return lessons, questions
 
 
 def _course(title: str, summary: str, lessons, questions, **quiz_settings) -> Course:
@@ -156,10 +88,10 @@ def seed_demo_training() -> None:
         return
     now = clock.now()
     product = _course("Product Fundamentals", "The portfolio, the buyers and the licensing basics, in three short "
-                      "lessons and a five-question quiz.", PRODUCT_LESSONS, PRODUCT_QUESTIONS,
+                      "lessons and a five-question quiz.", *_contents("product"),
                       pass_mark=80, max_attempts=3, cooldown_minutes=0, shuffle=False)
     technical = _course("Architecture and Proofs of Concept", "How Acme Cloud is deployed, and how to run a proof "
-                        "of concept that wins the deal.", TECH_LESSONS, TECH_QUESTIONS,
+                        "of concept that wins the deal.", *_contents("technical"),
                         pass_mark=75, max_attempts=3, cooldown_minutes=60, shuffle=True, draw_count=3)
     db.session.flush()
     sales = _path("Sales Fundamentals", "Everything a partner sales rep needs to sell Acme Cloud: the portfolio, "

@@ -32,7 +32,7 @@ _FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf"
 
 
 TEMPLATE_AUTHOR = "admin@vendor.demo"
-DESIGNS = Path(__file__).resolve().parent / "demo_designs"
+DESIGNS = Path(__file__).resolve().parent / "data" / "designs"
 # (title, description, design file name, paper, audience)
 TEMPLATES = [
     ("Product Overview Flyer",

@@ -1,232 +1,228 @@
-"""Deal registration's demo data, and generated deals for benchmarks.
-
-`seed_demo_deals` registers the README's demo deals through the real services with the
-clock moved back, so every deal has a believable history: its audit timeline, the channel
-team's decisions, and the reminders and expiry notices `cli.py tick` sends.
-`seed_generated_deals` bulk-inserts many deals for load tests, their match keys computed
-exactly as the services compute them.
-"""
-import heapq
+"""Generated data for benchmarks, by bulk insert: partner orgs with their people
+(`seed-demo --partners`), text and Markdown assets (`--assets`) and deal registrations
+(`--deals`), their match keys computed exactly as the services compute them."""
 import itertools
 import random
+import secrets
 import unicodedata
-from collections.abc import Callable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from portal.assets import services as asset_services
+from portal.assets.files import BlobStore, FileKind
+from portal.assets.models import Asset, AssetType, AssetVersion
 from portal.core import clock
-from portal.core.models import Organization, OrgKind, Product, Region, Role, User
-from portal.deals import matching, services
+from portal.core.access import DIMENSIONS, AudienceSpec, to_mask
+from portal.core.models import (
+    Audience, Organization, OrgKind, OrgStatus, PartnerType, Persona, Product, Region, Role, Tier, User,
+)
+from portal.core.passwords import hash_password
+from portal.deals import matching
+from portal.deals import services as deal_services
 from portal.deals.matching import Claim, Level
 from portal.deals.models import Deal, DealStage, DealStatus, deal_products
+from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
 
-# --- The fixed demo ----------------------------------------------------------------------
-
-DECIDER = "channel@vendor.demo"  # the channel manager who approves and rejects
-HOUSE_ACCOUNT_OWNER = "admin@vendor.demo"
-HOUSE_ACCOUNT = ("Northwind Traders", "northwind.example")
-HOUSE_ACCOUNT_DAYS_AGO = 400
-TICK_INTERVAL = timedelta(minutes=15)  # how often cron runs `cli.py tick`
+# --- Generated partners ------------------------------------------------------------------
 
 
-@dataclass(frozen=True)
-class DemoDeal:
-    owner: str  # email of the partner user who registers it
-    company: str
-    website: str | None
-    contact: str
-    email: str | None
-    phone: str | None
-    country: str
-    products: tuple[str, ...]
-    amount: int
-    currency: str
-    stage: DealStage
-    close_in: int  # days from registration to the expected close date
-    notes: str
-    # (days ago, step[, text]), oldest first; steps: draft, register (create and submit),
-    # submit, approve, reject (text: the reason), won, lost, extend (text: the reason)
-    history: tuple[tuple, ...]
+def seed_generated_partners(count: int) -> int:
+    """Add `count` generated partner orgs with three people each, by bulk insert."""
+    start = db.session.scalar(sa.select(sa.func.count(Organization.id)))
+    tiers, types, regions = list(Tier), list(PartnerType), list(Region)
+    now = clock.now()
+    org_rows = [
+        {"name": f"Generated Partner {start + i:05d}", "kind": OrgKind.partner, "tier": tiers[i % 4],
+         "partner_type": types[i % 5], "region": regions[i % 4], "status": OrgStatus.active, "created_at": now}
+        for i in range(count)
+    ]
+    db.session.execute(sa.insert(Organization), org_rows)
+    names = [row["name"] for row in org_rows]
+    ids = db.session.execute(sa.select(Organization.id, Organization.name).where(Organization.name.in_(names))).all()
+    password_hash = hash_password(DEMO_PASSWORD)
+    personas = list(Persona)
+    user_rows = [
+        {"email": f"user{n}.org{org_id}@generated.demo", "name": f"Generated User {org_id}-{n}",
+         "org_id": org_id, "role": Role.partner_admin if n == 0 else Role.partner_user,
+         "persona": personas[n], "active": True, "password_hash": password_hash,
+         "session_token": secrets.token_urlsafe(24), "created_at": now}
+        for org_id, _ in ids for n in range(3)
+    ]
+    db.session.execute(sa.insert(User), user_rows)
+    db.session.commit()
+    return count
 
 
-GOLD_SALES, GOLD_ADMIN, SILVER_SALES = "sales@gold.demo", "admin@gold.demo", "sales@silver.demo"
-CONFLICT_CUSTOMER = "Bluewater Logistics"  # Gold holds it; Silver registers it too (red)
+# --- Generated assets for benchmarks -------------------------------------------------------
 
-DEMO_DEALS = [
-    # Summit Peak Systems (Gold, NA)
-    DemoDeal(GOLD_SALES, "Bluewater Logistics Inc.", "bluewater-logistics.example", "Dana Whitfield",
-             "dana.whitfield@bluewater-logistics.example", "+1 312 555 0148", "US",
-             ("Acme Cloud Platform", "Acme Backup"), 184_000, "USD", DealStage.negotiation, 75,
-             "Consolidating three data centres into one; backup for 1,200 VMs.",
-             ((21.2, "register"), (20.4, "approve"))),
-    DemoDeal(GOLD_SALES, "Cascade Regional Health", "cascadehealth.example", "Marcus Bell",
-             "marcus.bell@cascadehealth.example", "+1 503 555 0112", "US", ("Acme Backup", "Acme Identity"),
-             96_500, "USD", DealStage.commit, 100,
-             "Ransomware recovery project after an audit finding; purchase order expected this month.",
-             ((81.5, "register"), (80.3, "approve"))),
-    DemoDeal(GOLD_SALES, "Ironbridge Credit Union", "ironbridge-cu.example", "Alicia Moreno",
-             "amoreno@ironbridge-cu.example", "+1 614 555 0190", "US", ("Acme Secure Edge", "Acme Identity"),
-             142_000, "USD", DealStage.negotiation, 80,
-             "Replacing the branch VPN for 38 branches; security review passed.",
-             ((86.4, "register"), (85.2, "approve"),
-              (6.3, "extend", "The board moved its approval to next quarter's meeting; the customer confirmed "
-                              "the budget in writing."))),
-    DemoDeal(GOLD_SALES, "Maplewood School District", "maplewood-schools.example", "Jordan Pike",
-             "jpike@maplewood-schools.example", "+1 608 555 0175", "US", ("Acme Cloud Platform",),
-             58_000, "USD", DealStage.qualified, 120,
-             "E-rate funded; moving student information systems off ageing on-prem servers.",
-             ((1.5, "draft"), (0.25, "submit"))),
-    DemoDeal(GOLD_SALES, "Lakeshore Foods Co.", "lakeshorefoods.example", "Priya Raman",
-             "priya.raman@lakeshorefoods.example", "+1 416 555 0133", "CA", ("Acme Analytics", "Acme Cloud Platform"),
-             212_000, "CAD", DealStage.proposal, 90,
-             "Demand forecasting for 14 plants; the CFO sponsors it.",
-             ((3.2, "register"),)),
-    DemoDeal(GOLD_ADMIN, "Northwind Traders Ltd", "northwind.example", "Nina Olsen",
-             "nina.olsen@northwind.example", "+1 206 555 0161", "US", ("Acme Observability",),
-             75_000, "USD", DealStage.qualified, 60,
-             "Met them at a trade show; they want observability for their e-commerce platform.",
-             ((1.1, "register"),)),
-    DemoDeal(GOLD_SALES, "Tidewater Marine Services", "tidewatermarine.example", "Ben Carver",
-             "ben@tidewatermarine.example", "+1 757 555 0127", "US", ("Acme Secure Edge",),
-             41_000, "USD", DealStage.prospecting, 150, "First meeting booked; six ports, one IT person.",
-             ((2.3, "draft"),)),
-    DemoDeal(GOLD_SALES, "Redstone Mining Corp", "redstonemining.example", "Ellen Fraser",
-             "efraser@redstonemining.example", "+1 780 555 0109", "CA", ("Acme Cloud Platform", "Acme Observability"),
-             320_000, "CAD", DealStage.proposal, 420, "Early talks about moving the mine-site systems to the cloud.",
-             ((33.4, "register"),
-              (31.6, "reject", "No confirmed project or budget yet. Register it again once the customer has a "
-                               "sponsor and a timeline."))),
-    DemoDeal(GOLD_SALES, "Quarry Hill Insurance", "quarryhill.example", "Tom Okoro",
-             "tom.okoro@quarryhill.example", "+1 860 555 0184", "US", ("Acme Identity", "Acme Secure Edge"),
-             128_000, "USD", DealStage.commit, 50, "Passwordless sign-in for 2,400 agents.",
-             ((62.3, "register"), (61.5, "approve"), (12.2, "won"))),
-    DemoDeal(GOLD_SALES, "Prairie Wind Energy", "prairiewind.example", "Karen Lutz",
-             "klutz@prairiewind.example", "+1 515 555 0143", "US", ("Acme Analytics",),
-             67_000, "USD", DealStage.proposal, 45, "Turbine telemetry dashboards; competing with Quantra BI.",
-             ((48.6, "register"), (47.2, "approve"), (7.4, "lost"))),
-    DemoDeal(GOLD_SALES, "Copperleaf Hotels", "copperleafhotels.example", "Rafael Ortiz",
-             "rortiz@copperleafhotels.example", "+1 702 555 0116", "US", ("Acme Cloud Platform", "Acme Backup"),
-             155_000, "USD", DealStage.negotiation, 75, "Property management systems for 22 hotels.",
-             ((101.4, "register"), (100.3, "approve"))),
-    # Harborline IT (Silver, EMEA, MSP)
-    DemoDeal(SILVER_SALES, CONFLICT_CUSTOMER, "www.bluewater-logistics.example", "Oliver Grant",
-             "oliver.grant@bluewater-logistics.example", "+44 20 7946 0321", "GB", ("Acme Backup",),
-             64_000, "GBP", DealStage.qualified, 90, "The UK subsidiary wants managed backup for its warehouses.",
-             ((0.3, "register"),)),
-    DemoDeal(SILVER_SALES, "Fjordline Shipping AS", "fjordline.example", "Ingrid Solberg",
-             "ingrid.solberg@fjordline.example", "+47 22 55 01 84", "NO", ("Acme Observability", "Acme Cloud Platform"),
-             890_000, "NOK", DealStage.prospecting, 180, "Fleet tracking platform; still gathering requirements.",
-             ((0.9, "draft"),)),
-    DemoDeal(SILVER_SALES, "Altstadt Brauerei GmbH", "altstadt-brauerei.example", "Jonas Weber",
-             "j.weber@altstadt-brauerei.example", "+49 89 5550 2210", "DE", ("Acme Secure Edge", "Acme Identity"),
-             48_000, "EUR", DealStage.qualified, 70, "Secure remote access for four breweries and the head office.",
-             ((1.4, "register"),)),
-    DemoDeal(SILVER_SALES, "Kilkenny Precision Engineering", "kilkennyprecision.example", "Aoife Brennan",
-             "aoife.brennan@kilkennyprecision.example", "+353 56 555 0192", "IE",
-             ("Acme Cloud Platform", "Acme Observability"), 118_000, "EUR", DealStage.negotiation, 60,
-             "Managed platform for CAD and ERP workloads; three-year term.",
-             ((31.3, "register"), (29.6, "approve"))),
-    DemoDeal(SILVER_SALES, "Rivage Hôtels SA", "rivage-hotels.example", "Camille Laurent",
-             "c.laurent@rivage-hotels.example", "+33 4 91 55 01 34", "FR", ("Acme Backup",),
-             6_500, "EUR", DealStage.prospecting, 30, "Backup for a single boutique hotel.",
-             ((22.5, "register"),
-              (21.2, "reject", "Below the 10,000 EUR minimum for deal registration; quote it from the standard "
-                               "MSP price list."))),
-    DemoDeal(SILVER_SALES, "Dunmore Veterinary Group", "dunmorevets.example", "Fiona Walsh",
-             "fiona.walsh.dvg@gmail.com", "+44 28 9055 0137", "GB", ("Acme Backup", "Acme Identity"),
-             39_000, "GBP", DealStage.commit, 55, "Nine clinics; practice management system backups.",
-             ((70.2, "register"), (69.1, "approve"), (15.3, "won"))),
-    DemoDeal(SILVER_SALES, "Van der Berg Logistiek B.V.", "vanderberg-logistiek.example", "Pieter de Vries",
-             "p.devries@vanderberg-logistiek.example", "+31 10 555 0178", "NL", ("Acme Cloud Platform",),
-             230_000, "EUR", DealStage.proposal, 50, "Warehouse management migration; the incumbent cut its price.",
-             ((55.2, "register"), (54.3, "approve"), (9.1, "lost"))),
-    DemoDeal(SILVER_SALES, "Sørensen Tandklinik ApS", "sorensen-tand.example", "Mette Sørensen",
-             "mette@sorensen-tand.example", "+45 33 55 01 26", "DK", ("Acme Backup",),
-             210_000, "DKK", DealStage.negotiation, 60, "Patient records backup for 12 dental clinics.",
-             ((96.3, "register"), (95.4, "approve"))),
+INDUSTRIES = ["Healthcare", "Retail", "Manufacturing", "Financial services", "Public sector", "Education",
+              "Logistics", "Energy", "Media", "Hospitality", "Legal", "Insurance", "Telecom", "Agriculture"]
+CUSTOMER_PREFIXES = ["North", "Blue", "Silver", "Granite", "Harbor", "Cedar", "Summit", "Iron", "Lake",
+                     "Prairie", "Coastal", "Red Oak", "Falcon", "Meadow", "Atlas", "Crescent"]
+CUSTOMER_SUFFIXES = ["Logistics", "Health", "Foods", "Bank", "Energy", "Clinics", "Retail Group", "Insurance",
+                     "Manufacturing", "University", "Media", "Airlines", "Utilities", "Law LLP"]
+CITIES = ["Chicago", "Dublin", "Lyon", "Munich", "Toronto", "Madrid", "Rotterdam", "Austin", "Leeds",
+          "Melbourne", "São Paulo", "Milan", "Denver", "Oslo"]
+BENEFITS = ["cut cloud spend", "shorten recovery times", "retire the VPN", "pass the next audit",
+            "move workloads without downtime", "predict next quarter's bill", "stop ransomware from spreading",
+            "give developers self-service", "consolidate four consoles into one", "control egress costs"]
+FEATURES = ["immutable snapshots", "zero-trust access", "managed kubernetes", "the migration planner",
+            "egress forecasting", "policy as code", "anomaly detection", "passwordless sign-in",
+            "rightsizing advice", "automated restore tests", "micro-segmentation", "the semantic layer",
+            "OpenTelemetry tracing", "per-team budgets", "instant VM recovery", "access reviews"]
+METRICS = ["infrastructure cost", "recovery time", "firewall rules", "support tickets", "onboarding time",
+           "unplanned downtime", "monthly egress charges", "audit preparation time"]
+COMPETITORS = ["Stratix Cloud", "Vaultline", "NetGuard One", "Quantra BI", "legacy tape", "the incumbent VPN"]
+WORKLOADS = ["the ERP system", "900 virtual machines", "the customer portal", "file servers",
+             "the data warehouse", "point-of-sale systems", "clinical applications", "the billing platform"]
+TRIGGERS = ["a ransomware attack hit a competitor", "the data centre lease came up for renewal",
+            "the auditors raised a finding", "the cloud bill doubled in a year",
+            "a merger doubled the number of sites", "the board asked for a recovery test"]
+HEADINGS = ["Overview", "Why it matters", "Key capabilities", "Customer story", "Objection handling",
+            "Pricing and packaging", "Technical details", "Migration path", "Next steps", "Questions to ask"]
+SENTENCES = [
+    "{product} helps {industry} teams {benefit}.",
+    "With {feature}, {customer} reduced {metric} by {percent} percent in {months} months.",
+    "{customer}, a {industry} company in {city}, started migrating {workload} when {trigger}.",
+    "The migration of {workload} finished {months} weeks ahead of plan.",
+    "Partners usually meet {competitor} in these deals; lead with {feature} and the three-year cost.",
+    "Ask the customer who can delete their backups today, and how they would know.",
+    "Most {industry} buyers ask about {feature} in the first meeting.",
+    "Pricing starts at {price} USD per year, and three-year terms add {discount} percent off list.",
+    "The Professional edition adds {feature} and {feature2}.",
+    "In the pilot, {customer} used {feature} to {benefit} within {months} weeks.",
+    "\"We chose {product} because it let us {benefit},\" says the IT director of {customer}.",
+    "Objection: '{competitor} is cheaper.' Answer: compare {metric} over three years, not list price.",
+    "Zero-trust policies and ransomware protection now appear in most {industry} tenders.",
+    "Kubernetes clusters, virtual machines and egress traffic are reported in one place.",
+    "A typical deployment takes {months} weeks, including training for the operations team.",
+    "Register the deal early: registration protects it for 90 days and unlocks the higher discount band.",
+    "Before migrating {workload}, run the free assessment; it maps dependencies and estimates the run cost.",
+    "{customer} compared {product} with {competitor} and chose us for {feature}.",
+    "Customers in {city} often ask whether their data stays in the region; it does.",
+    "The operations team at {customer} now spends {percent} percent less time on {metric}.",
+    "Egress charges fell by {percent} percent once {customer} turned on {feature}.",
+    "Presales engineers should demonstrate {feature} live; a recorded demo convinces fewer buyers.",
+    "Renewals are quoted 120 days before the end date, so start the conversation about {feature2} early.",
+    "A ransomware drill at {customer} restored {workload} in under {months} hours.",
 ]
+GENERATED_TYPES = [t for t in AssetType if t is not AssetType.video]
+GENERATED_LANGUAGES = ["en"] * 14 + ["de", "fr", "es", "it"]
+GENERATED_AUDIENCES = [AudienceSpec()] * 12 + [
+    AudienceSpec.tier_floor(Tier.silver), AudienceSpec.tier_floor(Tier.gold),
+    AudienceSpec(tiers=frozenset({Tier.platinum})),
+    AudienceSpec(personas=frozenset({Persona.sales})), AudienceSpec(personas=frozenset({Persona.presales})),
+    AudienceSpec(personas=frozenset({Persona.marketing})),
+    AudienceSpec(regions=frozenset({Region.EMEA})), AudienceSpec(regions=frozenset({Region.NA})),
+    AudienceSpec(regions=frozenset({Region.APAC})), AudienceSpec(partner_types=frozenset({PartnerType.msp})),
+]
+GENERATED_CHUNK = 1000
 
 
-def seed_demo_deals() -> None:
-    """The house account and DEMO_DEALS, each step run at its moment in the past."""
-    _DemoHistory().run()
+def seed_generated_assets(count: int) -> int:
+    """Add `count` generated text and Markdown assets by bulk insert, for benchmarks.
+    The caller rebuilds the search index."""
+    rng = random.Random(count)
+    store = asset_services.blob_store()
+    products = db.session.execute(sa.select(Product.id, Product.name).order_by(Product.id)).all()
+    author_id = db.session.scalar(sa.select(User.id).join(Organization, User.org)
+                                  .where(Organization.kind == OrgKind.vendor).order_by(User.id).limit(1))
+    start = db.session.scalar(sa.select(sa.func.count(Asset.id)))
+    for first in range(0, count, GENERATED_CHUNK):
+        numbers = range(start + first, start + min(first + GENERATED_CHUNK, count))
+        rows = [_generated_asset(rng, number, products) for number in numbers]
+        _insert_generated(rows, store, author_id)
+    db.session.commit()
+    return count
 
 
-class _DemoHistory:
-    """Runs the demo's steps in time order, each with the clock moved back to its moment.
-    `cli.py tick` runs whenever it has something to do: when a reminder falls due and when a
-    protection ends, as the real one (run every few minutes) would."""
+class GeneratedAsset(NamedTuple):
+    asset: dict
+    audience: AudienceSpec
+    filename: str
+    text: str
 
-    def __init__(self):
-        emails = {HOUSE_ACCOUNT_OWNER, DECIDER, *(spec.owner for spec in DEMO_DEALS)}
-        self.users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
-        self.products = dict(db.session.execute(sa.select(Product.name, Product.id)).all())
-        self.deals: dict[str, Deal] = {}
-        self.now = clock.now()
-        self.queue: list[tuple[float, int, Callable, tuple]] = []  # (-days ago, order, step, args)
-        self.order = itertools.count()  # steps at the same moment run in the order they were scheduled
 
-    def run(self) -> None:
-        self._schedule(HOUSE_ACCOUNT_DAYS_AGO, self._add_house_account)
-        for spec in DEMO_DEALS:
-            for days_ago, action, *text in spec.history:
-                self._schedule(days_ago, self._step, spec, action, *text)
-        while self.queue:
-            minus_days_ago, _, step, args = heapq.heappop(self.queue)
-            with clock.travel(timedelta(days=minus_days_ago)):
-                step(*args)
-                db.session.flush()  # column defaults (created_at, audit times) read the moved clock
+def _generated_asset(rng: random.Random, number: int, products: list) -> GeneratedAsset:
+    product_id, product = rng.choice(products) if products and rng.random() < 0.9 else (None, "Acme")
+    asset_type = rng.choice(GENERATED_TYPES)
+    industry = rng.choice(INDUSTRIES)
+    title = f"{product} {asset_type.label} — {industry} edition {number:04d}"
+    markdown = rng.random() < 0.7
+    text = _generated_text(rng, title, product, industry.lower(), markdown)
+    asset = {
+        "title": title, "asset_type": asset_type, "product_id": product_id, "language": rng.choice(GENERATED_LANGUAGES),
+        "summary": f"{asset_type.label} for {industry.lower()} customers: {rng.choice(BENEFITS)} with {product}.",
+        "tags": ", ".join(rng.sample(["generated", industry.lower(), *FEATURES[:6]], 3)),
+        "publish_at": clock.now() - timedelta(days=rng.uniform(0, 365)),
+    }
+    filename = f"generated-{number:05d}.{'md' if markdown else 'txt'}"
+    return GeneratedAsset(asset, rng.choice(GENERATED_AUDIENCES), filename, text)
 
-    def _schedule(self, days_ago: float, step: Callable, *args) -> None:
-        heapq.heappush(self.queue, (-days_ago, next(self.order), step, args))
 
-    def _schedule_ticks(self, protected_until: datetime) -> None:
-        """The ticks that send this approval's reminders and expire it, those in the past."""
-        moments = [protected_until - timedelta(days=days) for days in services.REMINDER_DAYS]
-        for moment in [*moments, protected_until + TICK_INTERVAL]:
-            if moment < self.now:
-                self._schedule((self.now - moment) / timedelta(days=1), self._tick)
+def _generated_text(rng: random.Random, title: str, product: str, industry: str, markdown: bool) -> str:
+    """300 to about 1,500 words of template sentences, in headed sections."""
+    target_words = rng.randint(300, 1400)
+    parts, words = [_heading(title, markdown, level=1)], 0
+    while words < target_words:
+        if len(parts) == 1 or rng.random() < 0.35:
+            parts.append(_heading(rng.choice(HEADINGS), markdown, level=2))
+        paragraph = " ".join(_sentence(rng, product, industry) for _ in range(rng.randint(3, 7)))
+        parts.append(paragraph)
+        words += paragraph.count(" ") + 1
+    return "\n\n".join(parts) + "\n"
 
-    def _add_house_account(self) -> None:
-        services.add_house_account(self.users[HOUSE_ACCOUNT_OWNER], *HOUSE_ACCOUNT)
 
-    @staticmethod
-    def _tick() -> None:
-        services.expire_lapsed()
-        services.send_reminders()
+def _heading(text: str, markdown: bool, level: int) -> str:
+    if markdown:
+        return f"{'#' * level} {text}"
+    underline = "=" if level == 1 else "-"
+    return f"{text}\n{underline * len(text)}"
 
-    def _step(self, spec: DemoDeal, action: str, text: str = "") -> None:
-        owner, decider = self.users[spec.owner], self.users[DECIDER]
-        if action in ("draft", "register"):
-            self.deals[spec.company] = services.create_deal(owner, self._input(spec), action == "register")
-            return
-        deal = self.deals[spec.company]
-        if action == "submit":
-            services.submit(owner, deal)
-        elif action == "approve":
-            services.approve(decider, deal)
-            self._schedule_ticks(deal.protected_until)
-        elif action == "reject":
-            services.reject(decider, deal, text)
-        elif action in ("won", "lost"):
-            services.close(owner, deal, won=action == "won")
-        elif action == "extend":
-            services.request_extension(owner, deal, text)
-        else:
-            raise ValueError(f"unknown demo deal step {action!r}")
 
-    def _input(self, spec: DemoDeal) -> services.DealInput:
-        return services.DealInput(
-            customer_company=spec.company, customer_website=spec.website, contact_name=spec.contact,
-            contact_email=spec.email, contact_phone=spec.phone, country=spec.country,
-            product_ids=[self.products[name] for name in spec.products], amount=spec.amount,
-            currency=spec.currency, close_date=clock.now().date() + timedelta(days=spec.close_in),
-            stage=spec.stage, notes=spec.notes,
-        )
+def _sentence(rng: random.Random, product: str, industry: str) -> str:
+    customer = f"{rng.choice(CUSTOMER_PREFIXES)} {rng.choice(CUSTOMER_SUFFIXES)}"
+    feature, feature2 = rng.sample(FEATURES, 2)
+    return rng.choice(SENTENCES).format(
+        product=product, industry=industry, customer=customer, city=rng.choice(CITIES),
+        benefit=rng.choice(BENEFITS), feature=feature, feature2=feature2, metric=rng.choice(METRICS),
+        percent=rng.randint(12, 64), months=rng.randint(2, 14), competitor=rng.choice(COMPETITORS),
+        workload=rng.choice(WORKLOADS), trigger=rng.choice(TRIGGERS), price=rng.randrange(20, 2000, 10),
+        discount=rng.choice((5, 8, 10, 12)),
+    )
+
+
+def _insert_generated(rows: list[GeneratedAsset], store: BlobStore, author_id: int | None) -> None:
+    now = clock.now()
+    audience_rows = [{dimension: to_mask(getattr(row.audience, dimension)) for dimension in DIMENSIONS}
+                     | {"has_orgs": False} for row in rows]
+    audience_ids = _insert_returning_ids(Audience, audience_rows)
+    asset_rows = [row.asset | {"audience_id": audience_id, "version": 1, "download_count": 0,
+                               "created_by_id": author_id, "created_at": now, "updated_at": now}
+                  for row, audience_id in zip(rows, audience_ids)]
+    asset_ids = _insert_returning_ids(Asset, asset_rows)
+    version_rows = []
+    for row, asset_id in zip(rows, asset_ids):
+        data = row.text.encode()
+        kind = FileKind.markdown if row.filename.endswith(".md") else FileKind.text
+        version_rows.append({
+            "asset_id": asset_id, "number": 1, "filename": row.filename, "kind": kind.value, "size": len(data),
+            "sha256": store.put(data), "preview_sha256": None, "text": row.text,
+            "created_by_id": author_id, "created_at": now,
+        })
+    db.session.execute(sa.insert(AssetVersion), version_rows)
+
+
+def _insert_returning_ids(model, rows: list[dict]) -> list[int]:
+    """Insert the rows; their ids in the rows' order. One INSERT assigns ids in the rows'
+    order, but SQLite may return RETURNING's rows in any order, and asking SQLAlchemy to
+    sort them makes it insert one row per statement: so sort the returned ids."""
+    return sorted(db.session.scalars(sa.insert(model).returning(model.id), rows))
 
 
 # --- Generated deals for benchmarks ------------------------------------------------------
@@ -324,18 +320,7 @@ def random_customer(rng: random.Random, country: str | None = None) -> dict:
     }
 
 
-def random_registration(rng: random.Random, product_ids: list[int]) -> dict:
-    """The registration form filled in for a made-up customer, as a browser posts it."""
-    customer = random_customer(rng)
-    return {key: value or "" for key, value in customer.items()} | {
-        "product_ids": [str(p) for p in rng.sample(product_ids, min(len(product_ids), rng.randint(1, 2)))],
-        "amount": str(_amount(rng, customer["country"])), "currency": COUNTRIES[customer["country"]][1],
-        "close_date": (clock.now().date() + timedelta(days=rng.randint(30, 200))).isoformat(),
-        "stage": rng.choice([DealStage.qualified, DealStage.proposal]).value, "notes": rng.choice(NOTES),
-    }
-
-
-def _amount(rng: random.Random, country: str) -> int:
+def random_amount(rng: random.Random, country: str) -> int:
     """From about 5,000 to 2,000,000 USD, in the country's currency."""
     return max(100, int(round(10 ** rng.uniform(3.7, 6.3) * COUNTRIES[country][2], -2)))
 
@@ -387,22 +372,13 @@ def seed_generated_deals(count: int) -> int:
                 # oldest first, each in its own slot of time: created_at increases strictly
                 age = timedelta(days=SPAN_DAYS * (1 - (number + rng.random()) / count))
                 deals.append(_generated_deal(rng, earlier, owners, product_ids, now - age, now, decider_id))
-            ids = _insert_returning_ids([deal.row for deal in deals])
+            ids = _insert_returning_ids(Deal, [deal.row for deal in deals])
             db.session.execute(sa.insert(deal_products), [{"deal_id": deal_id, "product_id": product_id}
                                                           for deal_id, deal in zip(ids, deals)
                                                           for product_id in deal.product_ids])
             earlier.extend(zip(ids, deals))
     db.session.commit()
     return count
-
-
-def _insert_returning_ids(rows: list[dict]) -> list[int]:
-    """Insert the rows; their ids in the rows' order. SQLite may return RETURNING's rows in
-    any order, and asking SQLAlchemy to sort them makes it insert one row per statement, so
-    sort by created_at, which increases strictly with the rows' order (see the caller)."""
-    table = Deal.__table__
-    returned = db.session.execute(sa.insert(table).returning(table.c.id, table.c.created_at), rows).all()
-    return [deal_id for deal_id, _ in sorted(returned, key=lambda row: row.created_at)]
 
 
 @contextmanager
@@ -485,7 +461,7 @@ def _generated_deal(rng: random.Random, earlier: list[tuple[int, GeneratedDeal]]
     row = customer | {
         "key_company": keys.company, "key_token": keys.company_token, "key_domain": keys.domain,
         "key_email": keys.email, "key_phone": keys.phone, "org_id": org_id, "owner_id": owner_id,
-        "amount": _amount(rng, customer["country"]), "currency": currency,
+        "amount": random_amount(rng, customer["country"]), "currency": currency,
         "close_date": (created + timedelta(days=rng.randint(20, 200))).date(),
         "stage": _stage_for(rng, status), "notes": rng.choice(NOTES), "status": status,
         "submitted_at": submitted if registered else None,
@@ -522,4 +498,4 @@ def _rejection_reason(rng: random.Random, assessment: matching.Assessment) -> st
 
 def _reminded(left: timedelta) -> int | None:
     """The last expiry reminder `cli.py tick` has sent, with `left` to go."""
-    return next((days for days in sorted(services.REMINDER_DAYS) if left <= timedelta(days=days)), None)
+    return next((days for days in sorted(deal_services.REMINDER_DAYS) if left <= timedelta(days=days)), None)
