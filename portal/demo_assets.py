@@ -28,7 +28,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from portal.assets import services
-from portal.assets.files import BlobStore, FileKind, PreparedFile, prepare
+from portal.assets.files import FileKind, PreparedFile, prepare
 from portal.assets.models import Asset, AssetType, AssetVersion
 from portal.core import clock
 from portal.core.access import DIMENSIONS, AudienceSpec, to_mask
@@ -37,6 +37,7 @@ from portal.core.models import (
 )
 from portal.extensions import db
 from portal.pdf import render_pdf
+from portal.storage import BlobStore, current_store, read
 
 # --- Products and audiences ----------------------------------------------------------
 
@@ -927,7 +928,7 @@ DEMO_ASSETS = [
 def seed_demo_assets(orgs: dict[str, Organization], author: User) -> None:
     """The products, DEMO_ASSETS with their files, some downloads and a second version."""
     products = _seed_products()
-    store = services.blob_store()
+    store = current_store()
     created = {}
     for spec in DEMO_ASSETS:
         file = _prepared(spec, store) if spec.file else None
@@ -988,7 +989,7 @@ def _prepared(spec: DemoAsset, store: BlobStore) -> PreparedFile:
     key = (spec.file, hashlib.sha256(data).hexdigest())
     if key not in _prepared_files:
         prepared = prepare(data, spec.file, store)
-        preview = store.read(prepared.preview_sha) if prepared.preview_sha else None
+        preview = read(store, prepared.preview_sha) if prepared.preview_sha else None
         _prepared_files[key] = prepared, preview
         return prepared
     prepared, preview = _prepared_files[key]
@@ -999,16 +1000,9 @@ def _prepared(spec: DemoAsset, store: BlobStore) -> PreparedFile:
 
 
 def _write_blob(store: BlobStore, data: bytes) -> str:
-    """BlobStore.put without its fsync: demo and generated files can always be made again,
-    and an fsync per file (a few ms each) would dominate the seed that most tests run."""
-    sha = hashlib.sha256(data).hexdigest()
-    target = store.path(sha)
-    if not target.is_file():
-        target.parent.mkdir(parents=True, exist_ok=True)
-        incoming = target.with_name(f".incoming-{sha}")
-        incoming.write_bytes(data)
-        incoming.replace(target)
-    return sha
+    """Not durable: demo and generated files can always be made again, and an fsync per
+    file (a few ms each) would dominate the seed that most tests run."""
+    return store.put(data, durable=False)
 
 
 @functools.cache
@@ -1066,7 +1060,7 @@ def _pdf(spec: DemoAsset) -> bytes:
         f"<h1>{html.escape(spec.title)}</h1><p class='lede'>{html.escape(spec.summary)}</p>"
         f"<div class='columns'>{body}</div></body></html>"
     )
-    return render_pdf(page, blob_root=services.blob_store().root)  # the one renderer; this page loads nothing
+    return render_pdf(page, store=current_store())  # the one renderer; this page loads nothing
 
 
 # Office files carry the times they were made and saved; a fixed one keeps their bytes the same.
@@ -1353,7 +1347,7 @@ def seed_generated_assets(count: int) -> int:
     """Add `count` generated text and Markdown assets by bulk insert, for benchmarks.
     The caller rebuilds the search index."""
     rng = random.Random(count)
-    store = services.blob_store()
+    store = current_store()
     products = db.session.execute(sa.select(Product.id, Product.name).order_by(Product.id)).all()
     author_id = db.session.scalar(sa.select(User.id).join(Organization, User.org)
                                   .where(Organization.kind == OrgKind.vendor).order_by(User.id).limit(1))
