@@ -215,7 +215,7 @@ def test_the_demo_gives_gold_a_full_kit_with_a_generated_logo(app, ctx, demo):
     assert kit.id is not None and not kit.is_empty
     assert (kit.display_name, kit.website, kit.accent_color) == (GOLD, "https://summitpeak.example", "#1D6B4F")
     assert kit.tagline and kit.email and kit.phone and len(kit.address_lines) == 4
-    with Image.open(services.logo_path(kit)) as logo:
+    with Image.open(io.BytesIO(blob(app, kit.logo_sha256))) as logo:
         assert logo.format == "PNG" and logo.mode == "RGBA" and logo.width >= 600
         assert (logo.width, logo.height) == (kit.logo_width, kit.logo_height)
     assert services.brand_checks(kit) == []
