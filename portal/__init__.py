@@ -25,8 +25,10 @@ def create_app(config: dict | None = None) -> Flask:
 
 def _init_extensions(app: Flask) -> None:
     from portal import models  # noqa: F401  (registers every model)
+    from portal import storage
     from portal.core import database
 
+    storage.init_app(app)
     db.init_app(app)
     migrate.init_app(app, db, directory=str(MIGRATIONS_DIR), render_as_batch=True, compare_type=True)
     csrf.init_app(app)

@@ -30,6 +30,7 @@ def from_env() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"
         ),
+        "FILE_STORE": os.environ.get("PORTAL_FILE_STORE", "local"),  # see portal/storage.py
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not dev,

@@ -2,7 +2,8 @@
 URL fetcher that serves our own files and nothing else.
 
     portal-static:<path>   a file under portal/static (css, png, jpeg, svg, woff(2), ttf, otf)
-    portal-blob:<sha256>   a PNG or JPEG in the BlobStore, such as a partner's re-encoded logo
+    portal-blob:<sha256>   a PNG or JPEG in the BlobStore (read as a stream, never by path),
+                           such as a partner's re-encoded logo
 
 Every other URL (file:, http(s):, ftp:, data:, relative) is refused before any disk or
 network access, so there is no redirect to follow. data: is refused too: it would let a
@@ -23,7 +24,8 @@ import threading
 from collections.abc import Sequence
 from pathlib import Path
 
-from portal.assets.files import JPEG_SIGNATURE, PNG_SIGNATURE, BlobStore
+from portal.assets.files import JPEG_SIGNATURE, PNG_SIGNATURE
+from portal.storage import BlobNotFound, BlobStore, is_sha256
 
 logger = logging.getLogger(__name__)
 
@@ -50,7 +52,7 @@ class Refused(ValueError):
     """A URL templates may not load."""
 
 
-def fetch(url: str, blob_root: Path, static_root: Path = STATIC_ROOT) -> tuple[bytes, str]:
+def fetch(url: str, store: BlobStore, static_root: Path = STATIC_ROOT) -> tuple[bytes, str]:
     """The bytes and mime type behind a URL a template may load; Refused for any other."""
     if url.startswith(STATIC_URL):
         name = url.removeprefix(STATIC_URL)
@@ -60,28 +62,27 @@ def fetch(url: str, blob_root: Path, static_root: Path = STATIC_ROOT) -> tuple[b
             path = (root / name).resolve()  # follows symlinks, which must stay inside
             if path.is_relative_to(root) and path.is_file():
                 return path.read_bytes(), mime
-    elif url.startswith(BLOB_URL):
+    elif url.startswith(BLOB_URL) and is_sha256(sha := url.removeprefix(BLOB_URL)):
         try:
-            path = BlobStore(blob_root).path(url.removeprefix(BLOB_URL))
-        except ValueError:  # not exactly a lowercase SHA-256
-            path = None
-        if path is not None and path.is_file():
-            data = path.read_bytes()
-            for signature, mime in _BLOB_TYPES:
-                if data.startswith(signature):
-                    return data, mime
+            with store.open(sha) as stream:
+                data = stream.read()
+        except BlobNotFound:
+            data = b""
+        for signature, mime in _BLOB_TYPES:
+            if data.startswith(signature):
+                return data, mime
     raise Refused(f"Refused URL: {url[:120]}")
 
 
-def render_pdf(html: str, *, blob_root: Path, stylesheets: Sequence[str] = (),
+def render_pdf(html: str, *, store: BlobStore, stylesheets: Sequence[str] = (),
                timeout: float = 20.0) -> bytes:
     """The PDF of `html`, whose partner data is already escaped; `stylesheets` are
-    portal-static: URLs. Waits up to BUSY_WAIT for another render of this process, then
+    portal-static: URLs; portal-blob: images come from `store`. Waits up to BUSY_WAIT for another render of this process, then
     gives this one `timeout` seconds. Raises RenderFailed."""
     if not _lock.acquire(timeout=BUSY_WAIT):
         raise RenderFailed("The PDF maker is busy. Try again in a minute.")
     try:
-        return _render((html, str(blob_root), list(stylesheets)), timeout)
+        return _render((html, store, list(stylesheets)), timeout)
     finally:
         _lock.release()
 
@@ -172,26 +173,26 @@ def _serve(conn) -> None:
     from weasyprint.urls import URLFetcher, URLFetcherResponse
 
     class Fetcher(URLFetcher):
-        def __init__(self, blob_root: str) -> None:
+        def __init__(self, store: BlobStore | None) -> None:
             super().__init__(allowed_protocols=(), allow_redirects=False)
-            self.blob_root = Path(blob_root)
+            self.store = store
 
         def fetch(self, url: str, headers=None) -> URLFetcherResponse:
-            data, mime = fetch(url, self.blob_root)
+            data, mime = fetch(url, self.store)
             return URLFetcherResponse(url, data, {"Content-Type": mime})
 
     collect = _Collect()
     logging.getLogger("weasyprint").addHandler(collect)
     logging.getLogger("weasyprint").propagate = False  # the web process logs them, at INFO
-    weasyprint.HTML(string="<p>warm</p>", url_fetcher=Fetcher(".")).write_pdf()  # loads fonts
+    weasyprint.HTML(string="<p>warm</p>", url_fetcher=Fetcher(None)).write_pdf()  # loads fonts
     while True:
         try:
-            html, blob_root, stylesheets = conn.recv()
+            html, store, stylesheets = conn.recv()
         except EOFError:
             return
         collect.messages = []
         try:
-            fetcher = Fetcher(blob_root)
+            fetcher = Fetcher(store)
             css = [weasyprint.CSS(url=url, url_fetcher=fetcher) for url in stylesheets]
             document = weasyprint.HTML(string=html, base_url=None, url_fetcher=fetcher)
             reply = ("ok", document.write_pdf(stylesheets=css))

@@ -44,11 +44,12 @@ def make_asset(actor: User, spec: AudienceSpec = AudienceSpec(), text: str = "Pl
     from portal.assets.files import prepare
     from portal.assets.models import AssetType
     from portal.core import clock
+    from portal.storage import current_store
 
     n = next(_seq)
     values = dict(title=f"Asset {n}", summary="", asset_type=AssetType.datasheet, product_id=None, tags="",
                   language="en", publish_at=clock.now() - timedelta(days=1), expire_at=None, external_url=None,
                   audience=spec)
     values.update(kw)
-    file = prepare(data if data is not None else text.encode(), filename, services.blob_store())
+    file = prepare(data if data is not None else text.encode(), filename, current_store())
     return services.create_asset(actor, services.AssetInput(**values), file)

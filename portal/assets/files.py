@@ -1,33 +1,33 @@
-"""Uploaded files for the asset library: what they are, their text, a preview, and storage.
+"""Uploaded files for the asset library: what they are, their text, a preview, storing them.
 
 Independent of Flask and the database. The type of a file comes from its bytes, never
 from its name; the name only has to agree (house rule 12). `prepare` runs the whole
-pipeline for an upload; `BlobStore` keeps files content-addressed on disk.
+pipeline for an upload, storing it in the BlobStore it is given (portal/storage.py).
 """
 
 from __future__ import annotations
 
 import contextlib
 import enum
-import hashlib
 import io
 import logging
 import os
 import posixpath
 import re
-import tempfile
 import threading
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 import zipfile
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
-from typing import NamedTuple
+from typing import TYPE_CHECKING, NamedTuple
 
 import pypdfium2 as pdfium
 import pypdfium2.raw as pdfium_raw
 from PIL import Image, ImageOps
+
+if TYPE_CHECKING:
+    from portal.storage import BlobStore
 
 logger = logging.getLogger(__name__)
 
@@ -476,57 +476,6 @@ def _encode_preview(image: Image.Image) -> bytes:
     output = io.BytesIO()
     clean.save(output, format="PNG")
     return output.getvalue()
-
-
-# --- Storage --------------------------------------------------------------------------
-
-_SHA256_HEX = re.compile(r"[0-9a-f]{64}")
-
-
-class BlobStore:
-    """Content-addressed file storage: files live under root/ab/cd/<sha256 hex>."""
-
-    def __init__(self, root: str | os.PathLike) -> None:
-        self.root = Path(root)
-
-    def put(self, data: bytes) -> str:
-        """Store `data` and return its SHA-256 hex; storing the same bytes again is a no-op."""
-        sha = hashlib.sha256(data).hexdigest()
-        target = self.path(sha)
-        if target.is_file():
-            return sha
-        target.parent.mkdir(parents=True, exist_ok=True)
-        descriptor, temporary = tempfile.mkstemp(dir=target.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(descriptor, "wb") as file:
-                file.write(data)
-                file.flush()
-                # Without this, a crash could leave a short file under a valid name,
-                # which put() would then treat as already stored for good.
-                os.fsync(file.fileno())
-            os.replace(temporary, target)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
-        return sha
-
-    def path(self, sha: str) -> Path:
-        if not isinstance(sha, str) or not _SHA256_HEX.fullmatch(sha):
-            raise ValueError(f"Not a SHA-256 hex digest: {sha!r}")
-        return self.root / sha[:2] / sha[2:4] / sha
-
-    def exists(self, sha: str) -> bool:
-        return self.path(sha).is_file()
-
-    def read(self, sha: str) -> bytes:
-        return self.path(sha).read_bytes()
-
-    def files(self) -> Iterator[tuple[str | None, Path]]:
-        """Every file in the store: (its SHA-256, path), or (None, path) for anything else,
-        such as a temporary file a crash left behind."""
-        for path in self.root.glob("*/*/*"):
-            if path.is_file():
-                yield (path.name if _SHA256_HEX.fullmatch(path.name) else None), path
 
 
 # --- The whole upload -----------------------------------------------------------------

@@ -1,5 +1,5 @@
 """The asset library: browse, detail, preview, download, search; the vendor's upkeep and stats."""
-from flask import Blueprint, abort, current_app, flash, redirect, request, send_file, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.assets import indexing, services
@@ -11,6 +11,7 @@ from portal.core.access import describe, partners_visible_to, vendor_admin_requi
 from portal.core.database import end_transaction
 from portal.core.models import Organization, Persona
 from portal.extensions import db
+from portal.storage import current_store, send_blob
 from portal.web.params import enum_arg, persona_or_404
 from portal.web.htmx import render
 from portal.web.pagination import paginate
@@ -78,8 +79,8 @@ def preview(asset_id: int):
     asset = services.get_asset(current_user, asset_id)
     if asset.current is None or asset.current.preview_sha256 is None:
         abort(404)
-    response = send_file(services.blob_store().path(asset.current.preview_sha256), mimetype="image/png",
-                         max_age=PREVIEW_MAX_AGE, etag=asset.current.preview_sha256)
+    response = send_blob(asset.current.preview_sha256, mimetype="image/png", max_age=PREVIEW_MAX_AGE,
+                         etag=asset.current.preview_sha256)
     response.cache_control.private = True
     return response
 
@@ -93,7 +94,7 @@ def download(asset_id: int):
         abort(404)
     services.record_download(current_user, asset, version)
     db.session.commit()
-    response = send_file(services.blob_store().path(version.sha256), mimetype=FileKind(version.kind).mime,
+    response = send_blob(version.sha256, mimetype=FileKind(version.kind).mime,
                          as_attachment=True, download_name=version.filename, etag=False, max_age=0)
     response.cache_control.private = True
     return response
@@ -183,7 +184,7 @@ def _prepared_upload(field) -> PreparedFile | None:
     data = field.data.read()
     end_transaction()
     try:
-        return prepare(data, field.data.filename or "", services.blob_store())
+        return prepare(data, field.data.filename or "", current_store())
     except FileRejected as exc:
         field.errors = [*field.errors, str(exc)]
         return None

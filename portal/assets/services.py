@@ -1,10 +1,8 @@
 """The asset library's rules: who sees which asset, uploads and versions, downloads, stats."""
 from dataclasses import dataclass
 from datetime import datetime
-from pathlib import Path
 
 import sqlalchemy as sa
-from flask import current_app
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.core import audit, clock
@@ -12,7 +10,7 @@ from portal.core.access import AudienceSpec, apply_audience, audience_key, bit, 
 from portal.core.models import Audience, Organization, OrgKind, Persona, Product, User
 from portal.extensions import db
 from portal.assets import indexing
-from portal.assets.files import BlobStore, PreparedFile
+from portal.assets.files import PreparedFile
 from portal.assets.models import Asset, AssetType, AssetVersion, Download
 from search import Hit, SearchQuery, SearchResult
 
@@ -49,10 +47,6 @@ SORTS = {
     "popular": (Asset.download_count.desc(), Asset.id.desc()),
     "title": (Asset.title, Asset.id),
 }
-
-
-def blob_store() -> BlobStore:
-    return BlobStore(Path(current_app.config["DATA_DIR"]) / "files")
 
 
 # --- who sees what -----------------------------------------------------------------------

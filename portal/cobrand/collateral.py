@@ -11,7 +11,6 @@ import json
 import time
 from importlib import metadata
 from dataclasses import dataclass
-from pathlib import Path
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -19,7 +18,6 @@ from sqlalchemy.orm import selectinload
 
 from portal import pdf as renderer
 from portal.assets.files import FileKind, make_preview, pdf_page_count
-from portal.assets.services import blob_store
 from portal.cobrand import services as kits
 from portal.cobrand.designs import (
     MAX_PAGES, PARTNER_TYPED, SLOTS, TEXT_SLOTS, Design, SlotValues, design_problems, document,
@@ -32,6 +30,7 @@ from portal.core import audit
 from portal.core.access import AudienceSpec, apply_audience, describe, get_or_404, visible
 from portal.core.models import Audience, Organization, Persona, User
 from portal.extensions import db
+from portal.storage import current_store
 
 SAMPLE_LOGO = "img/cobrand/sample-partner-logo.png"
 SAMPLE_VALUES = SlotValues(
@@ -140,7 +139,7 @@ def sample_render(design: Design, title: str) -> SampleRender:
 
 def render(design: Design, values: SlotValues, title: str) -> bytes:
     """The PDF (house rule 8: through the one safe renderer). Raises renderer.RenderFailed."""
-    return renderer.render_pdf(document(design, values, title=title), blob_root=blob_store().root,
+    return renderer.render_pdf(document(design, values, title=title), store=current_store(),
                                timeout=RENDER_TIMEOUT)
 
 
@@ -175,7 +174,7 @@ def _add_version(actor: User, template: CobrandTemplate, design: Design, sample:
     latest = db.session.scalar(sa.select(sa.func.max(TemplateVersion.number))
                                .where(TemplateVersion.template_id == template.id)) if template.id else None
     number = (latest or 0) + 1
-    thumbnail = blob_store().put(sample.thumbnail) if sample.thumbnail else None
+    thumbnail = current_store().put(sample.thumbnail) if sample.thumbnail else None
     db.session.add(TemplateVersion(
         template=template, number=number, html=design.html, css=design.css, page_size=PageSize(design.page_size),
         slot_limits=design.limits, content_sha256=design.content_sha256, pages=sample.pages,
@@ -270,7 +269,7 @@ def renderer_version() -> str:
 def cached_pdf(key: str) -> CobrandedPdf | None:
     """A PDF made from exactly these inputs, if its file is still there."""
     pdf = db.session.scalar(sa.select(CobrandedPdf).where(CobrandedPdf.cache_key == key))
-    return pdf if pdf is not None and blob_store().exists(pdf.sha256) else None
+    return pdf if pdf is not None and current_store().exists(pdf.sha256) else None
 
 
 @dataclass(frozen=True)
@@ -280,16 +279,21 @@ class Rendered:
 
 
 def render_for(version: TemplateVersion, kit: BrandKit, typed: Typed, title: str) -> Rendered:
-    """Render a partner's PDF (outside any transaction). Raises renderer.RenderFailed."""
+    """Render a partner's PDF. Raises renderer.RenderFailed."""
+    return render_timed(design_of(version), slot_values(kit, typed, pdf_logo_url(kit)), title)
+
+
+def render_timed(design: Design, values: SlotValues, title: str) -> Rendered:
+    """Render a PDF and time it (outside any transaction). Raises renderer.RenderFailed."""
     started = time.perf_counter()
-    data = render(design_of(version), slot_values(kit, typed, pdf_logo_url(kit)), title)
+    data = render(design, values, title)
     return Rendered(data, round((time.perf_counter() - started) * 1000))
 
 
 def store_pdf(actor: User, version: TemplateVersion, key: str, typed: Typed, rendered: Rendered) -> CobrandedPdf:
     """Keep a rendered PDF under its cache key and record the generation. When the same PDF
     was stored meanwhile (two clicks at once), that one is used and recorded as reused."""
-    sha = blob_store().put(rendered.data)
+    sha = current_store().put(rendered.data)
     pdf = CobrandedPdf(cache_key=key, org_id=actor.org_id, template_id=version.template_id, version_id=version.id,
                        custom_message=typed.custom_message, offer=typed.offer, sha256=sha, size=len(rendered.data),
                        pages=pdf_page_count(rendered.data), render_ms=rendered.render_ms, created_by_id=actor.id)
@@ -307,11 +311,6 @@ def store_pdf(actor: User, version: TemplateVersion, key: str, typed: Typed, ren
 def record(user: User, pdf: CobrandedPdf, kind: ActivityKind) -> None:
     db.session.add(CobrandActivity(kind=kind, pdf_id=pdf.id, template_id=pdf.template_id,
                                    version_number=pdf.version.number, user_id=user.id, org_id=pdf.org_id))
-
-
-def blob_path(sha256: str) -> Path:
-    """Where a stored file (a PDF or a thumbnail) is."""
-    return blob_store().path(sha256)
 
 
 # --- the vendor's view of who co-brands what ----------------------------------------------------

@@ -2,7 +2,7 @@
 partner's; the live preview of the contact block; the logo, served by content hash."""
 from urllib.parse import quote
 
-from flask import abort, flash, redirect, send_file, url_for
+from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 
 from portal.assets.files import FileKind, FileRejected
@@ -13,6 +13,7 @@ from portal.cobrand.models import BrandKit
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Organization
 from portal.extensions import db
+from portal.storage import send_blob
 from portal.web.htmx import render
 
 LOGO_MAX_AGE = 3600  # seconds; pages link the logo with its hash in the URL, so a new logo is a new URL
@@ -158,9 +159,9 @@ def remove_logo():
 @bp.get("/brand-kit/<int:partner_id>/logo")
 def logo(partner_id: int):
     kit = services.kit_for(services.get_kit_org(current_user, partner_id))
-    path = services.logo_path(kit)
-    if path is None or not path.is_file():
+    if kit.logo_sha256 is None:
         abort(404)
-    response = send_file(path, mimetype=FileKind(kit.logo_kind).mime, max_age=LOGO_MAX_AGE, etag=kit.logo_sha256)
+    response = send_blob(kit.logo_sha256, mimetype=FileKind(kit.logo_kind).mime, max_age=LOGO_MAX_AGE,
+                         etag=kit.logo_sha256)
     response.cache_control.private = True
     return response

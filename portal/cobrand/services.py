@@ -2,19 +2,17 @@
 checks a kit must pass before co-branded material is made from it.
 
 For later co-branding work: `kit_for(org)` is an org's kit (an empty, unsaved one when it
-has none), `brand_checks(kit)` lists what to fix first, `contrast_on_white(colour)` and
-`logo_path(kit)` give the rest. Reach the org through `get_kit_org(user, org_id)` or
+has none), `brand_checks(kit)` lists what to fix first, `contrast_on_white(colour)` gives
+the rest. Reach the org through `get_kit_org(user, org_id)` or
 `visible_kit_orgs(user)`: they hold the tenancy rule.
 """
 import math
 import re
 from dataclasses import asdict, dataclass
-from pathlib import Path
 from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
-from portal.assets.services import blob_store
 from portal.cobrand.designs import PARTNER_TYPED, SLOTS
 from portal.cobrand.logos import MIN_PRINT_EDGE, PreparedLogo
 from portal.cobrand.models import BrandKit
@@ -22,6 +20,7 @@ from portal.core import audit, clock
 from portal.core.access import get_or_404, partners_visible_to
 from portal.core.models import Organization, Persona, Role, User
 from portal.extensions import db
+from portal.storage import current_store
 
 # The brand kit's parts a template can print (the slots less what is typed per PDF).
 KIT_SLOTS = frozenset(SLOTS) - frozenset(PARTNER_TYPED)
@@ -90,11 +89,6 @@ def preview_kit(org: Organization, data: KitInput) -> BrandKit:
     return kit
 
 
-def logo_path(kit: BrandKit) -> Path | None:
-    """Where the kit's logo file is (a PNG or JPEG we wrote), or None without a logo."""
-    return blob_store().path(kit.logo_sha256) if kit.logo_sha256 else None
-
-
 # --- writing -------------------------------------------------------------------------------
 
 
@@ -127,7 +121,7 @@ def save_kit(actor: User, org: Organization, data: KitInput, logo: PreparedLogo 
     before = snapshot(kit) if kit.id else None
     _apply(kit, data)
     if logo is not None:
-        kit.logo_sha256 = blob_store().put(logo.data)
+        kit.logo_sha256 = current_store().put(logo.data)
         kit.logo_kind, kit.logo_width, kit.logo_height = logo.kind.value, logo.width, logo.height
     after = snapshot(kit)
     if before == after:

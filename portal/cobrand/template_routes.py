@@ -5,11 +5,11 @@ import re
 import unicodedata
 from dataclasses import replace
 
-from flask import abort, flash, make_response, redirect, request, send_file, url_for
+from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
 from portal import pdf as renderer
-from portal.cobrand import bp, collateral, services
+from portal.cobrand import bp, collateral, pdfs, services
 from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
@@ -17,6 +17,7 @@ from portal.core.access import describe, partners_visible_to, vendor_admin_requi
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Organization, Persona
 from portal.extensions import db
+from portal.storage import current_store, send_blob
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import paginate
 from portal.web.params import persona_or_404
@@ -152,8 +153,8 @@ def thumbnail(template_id: int, number: int):
     version = _version(template, number)
     if version.number != number or not version.thumbnail_sha256:
         abort(404)
-    response = send_file(collateral.blob_path(version.thumbnail_sha256), mimetype="image/png",
-                         max_age=THUMBNAIL_MAX_AGE, etag=version.thumbnail_sha256)
+    response = send_blob(version.thumbnail_sha256, mimetype="image/png", max_age=THUMBNAIL_MAX_AGE,
+                         etag=version.thumbnail_sha256)
     response.cache_control.private = True
     return response
 
@@ -167,41 +168,29 @@ def create_pdf(template_id: int):
     if current_user.is_vendor:
         abort(404)  # vendor staff have no brand kit; they use the sample PDF
     template = collateral.get_template(current_user, template_id)
-    version = template.current
-    form = CobrandForm(limits=version.slot_limits)
+    limits = template.current.slot_limits
+    form = CobrandForm(limits=limits)
     if not form.validate_on_submit():
         return _partner_page(template, form, status=422, block="editor")
-    typed, org = form.typed(), current_user.org
-    kit = services.kit_for(org)
-    if collateral.problems(collateral.design_of(version), kit, typed):  # the kit changed since the page loaded
+    try:
+        made = pdfs.make_pdf(current_user, template, form.typed())
+    except pdfs.NotReady:
         return _partner_page(template, form, status=422, block=["editor", "preview"], preview_oob=True)
-    key = collateral.cache_key(version, org, kit, typed)
-    pdf = collateral.cached_pdf(key)
-    from_cache = pdf is not None
-    if from_cache:
-        collateral.record(current_user, pdf, ActivityKind.reused)
-    else:
-        end_transaction()  # no lock held while rendering
-        try:
-            rendered = collateral.render_for(version, kit, typed, template.title)
-        except renderer.RenderFailed as error:
-            return _partner_page(template, form, status=422, block="editor", render_error=str(error))
-        template = collateral.get_template(current_user, template_id)  # the transaction ended: load again
-        pdf = collateral.store_pdf(current_user, db.session.get(TemplateVersion, version.id), key, typed, rendered)
+    except renderer.RenderFailed as error:
+        return _partner_page(template, form, status=422, block="editor", render_error=str(error))
     db.session.commit()
-    return _partner_page(template, CobrandForm(formdata=None, data=typed.fields(), limits=version.slot_limits),
-                         block="editor", made=pdf, from_cache=from_cache)
+    return _partner_page(made.template, CobrandForm(formdata=None, data=form.typed().fields(), limits=limits),
+                         block="editor", made=made.pdf, from_cache=made.from_cache)
 
 
 @bp.post("/co-brand/pdfs/<int:pdf_id>/download")
 def download(pdf_id: int):
     pdf = collateral.get_pdf(current_user, pdf_id)
-    path = collateral.blob_path(pdf.sha256)
-    if not path.is_file():
+    if not current_store().exists(pdf.sha256):
         abort(404)
     collateral.record(current_user, pdf, ActivityKind.downloaded)
     db.session.commit()
-    response = send_file(path, mimetype="application/pdf", as_attachment=True, download_name=_filename(pdf),
+    response = send_blob(pdf.sha256, mimetype="application/pdf", as_attachment=True, download_name=_filename(pdf),
                          etag=pdf.sha256, max_age=0)
     response.cache_control.private = True
     return response

@@ -30,7 +30,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from portal.assets import services
-from portal.assets.files import BlobStore, PreparedFile, prepare
+from portal.assets.files import PreparedFile, prepare
 from portal.assets.models import Asset, AssetType
 from portal.core import clock
 from portal.core.access import AudienceSpec
@@ -39,6 +39,7 @@ from portal.core.models import (
 )
 from portal.extensions import db
 from portal.pdf import render_pdf
+from portal.storage import BlobStore, current_store, read
 
 # --- Products and audiences ----------------------------------------------------------
 
@@ -177,7 +178,7 @@ def _new_version(spec: DemoAsset) -> DemoAsset:
 def seed_demo_assets(orgs: dict[str, Organization], author: User) -> None:
     """The products, the library's assets with their files, some downloads and a second version."""
     products = _seed_products()
-    store = services.blob_store()
+    store = current_store()
     created, specs = {}, {}
     for spec in library().assets:
         file = _prepared(spec, store) if spec.file else None
@@ -239,13 +240,13 @@ def _prepared(spec: DemoAsset, store: BlobStore) -> PreparedFile:
     key = (spec.file, hashlib.sha256(data).hexdigest())
     if key not in _prepared_files:
         prepared = prepare(data, spec.file, store)
-        preview = store.read(prepared.preview_sha) if prepared.preview_sha else None
+        preview = read(store, prepared.preview_sha) if prepared.preview_sha else None
         _prepared_files[key] = prepared, preview
         return prepared
     prepared, preview = _prepared_files[key]
     for blob in (data, preview):
         if blob is not None:
-            store.put(blob)
+            store.put(blob, durable=False)  # demo files can always be made again
     return prepared
 
 
@@ -304,7 +305,7 @@ def _pdf(spec: DemoAsset) -> bytes:
         f"<h1>{html.escape(spec.title)}</h1><p class='lede'>{html.escape(spec.summary)}</p>"
         f"<div class='columns'>{body}</div></body></html>"
     )
-    return render_pdf(page, blob_root=services.blob_store().root)  # the one renderer; this page loads nothing
+    return render_pdf(page, store=current_store())  # the one renderer; this page loads nothing
 
 
 # Office files carry the times they were made and saved; a fixed one keeps their bytes the same.

@@ -12,9 +12,9 @@ from typing import NamedTuple
 
 import sqlalchemy as sa
 
-from portal.assets import services as asset_services
-from portal.assets.files import BlobStore, FileKind
+from portal.assets.files import FileKind
 from portal.assets.models import Asset, AssetType, AssetVersion
+from portal.storage import BlobStore, current_store
 from portal.core import clock
 from portal.core.access import DIMENSIONS, AudienceSpec, to_mask
 from portal.core.models import (
@@ -128,7 +128,7 @@ def seed_generated_assets(count: int) -> int:
     """Add `count` generated text and Markdown assets by bulk insert, for benchmarks.
     The caller rebuilds the search index."""
     rng = random.Random(count)
-    store = asset_services.blob_store()
+    store = current_store()
     products = db.session.execute(sa.select(Product.id, Product.name).order_by(Product.id)).all()
     author_id = db.session.scalar(sa.select(User.id).join(Organization, User.org)
                                   .where(Organization.kind == OrgKind.vendor).order_by(User.id).limit(1))
@@ -212,7 +212,7 @@ def _insert_generated(rows: list[GeneratedAsset], store: BlobStore, author_id: i
         kind = FileKind.markdown if row.filename.endswith(".md") else FileKind.text
         version_rows.append({
             "asset_id": asset_id, "number": 1, "filename": row.filename, "kind": kind.value, "size": len(data),
-            "sha256": store.put(data), "preview_sha256": None, "text": row.text,
+            "sha256": store.put(data, durable=False), "preview_sha256": None, "text": row.text,
             "created_by_id": author_id, "created_at": now,
         })
     db.session.execute(sa.insert(AssetVersion), version_rows)

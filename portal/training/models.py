@@ -296,6 +296,9 @@ class Certificate(db.Model):
     revoked_at: Mapped[datetime | None]
     revoked_reason: Mapped[str | None] = mapped_column(sa.String(500))
     reminded_days: Mapped[int | None]  # the last expiry reminder sent (60 or 14 days before)
+    # Its PDF, in the BlobStore, and the hash of what that PDF shows (portal.training.certificate_pdfs).
+    pdf_key: Mapped[str | None] = mapped_column(sa.String(64))
+    pdf_sha256: Mapped[str | None] = mapped_column(sa.String(64))
 
     user: Mapped[User] = relationship()
     org: Mapped[Organization] = relationship()

@@ -2,18 +2,16 @@
 rooms' training card, and certificates (the PDF and the public verification page). The
 partner admin's pages are in team_routes.py, the vendor's in editor_routes.py: all on the
 one `training` blueprint."""
-import hashlib
-from pathlib import Path
-
 import sqlalchemy as sa
-from flask import Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.core import clock
 from portal.core.access import describe, public
 from portal.extensions import db
-from portal.pdf import RenderFailed, render_pdf
-from portal.training import access, bp, certificates, partner_only, progress, quizzes
+from portal.pdf import RenderFailed
+from portal.storage import send_blob
+from portal.training import access, bp, certificate_pdfs, certificates, partner_only, progress, quizzes
 from portal.training.errors import TrainingError
 from portal.training.forms import EmptyForm, answer_form, chosen_answers
 from portal.training.models import Attempt, Certificate, Lesson, Quiz
@@ -21,7 +19,6 @@ from portal.web.htmx import is_partial, render
 from portal.web.params import persona_or_404
 
 
-CERTIFICATE_TEMPLATE_VERSION = "1"
 
 
 @bp.get("/training")
@@ -185,25 +182,14 @@ def submit_attempt(attempt_id: int):
 @bp.get("/training/certificates/<int:certificate_id>.pdf")
 def certificate_pdf(certificate_id: int):
     certificate = access.get_certificate(current_user, certificate_id)
-    html = render_template("training/certificate_pdf.html", certificate=certificate, now=clock.now(),
-                           status=certificate.status_at(clock.now()),
-                           verify_url=current_app.config["BASE_URL"] + url_for("training.verify",
-                                                                                code=certificate.code))
-    key = hashlib.sha256(f"{CERTIFICATE_TEMPLATE_VERSION}\0{html}".encode()).hexdigest()
-    cache = Path(current_app.config["DATA_DIR"]) / "cache" / "certificates" / f"{key}.pdf"
-    if cache.is_file():
-        data = cache.read_bytes()
-    else:
-        try:
-            data = render_pdf(html, blob_root=Path(current_app.config["DATA_DIR"]) / "files")
-        except RenderFailed as error:
-            abort(503, description=str(error))
-        cache.parent.mkdir(parents=True, exist_ok=True)
-        temporary = cache.with_suffix(".tmp")
-        temporary.write_bytes(data)
-        temporary.replace(cache)  # atomic: another worker never reads half a file
-    response = Response(data, mimetype="application/pdf", headers={
-        "Content-Disposition": f'attachment; filename="certificate-{certificate.code}.pdf"'})
+    code = certificate.code
+    try:
+        sha = certificate_pdfs.certificate_pdf(certificate)
+    except RenderFailed as error:
+        abort(503, description=str(error))
+    db.session.commit()
+    response = send_blob(sha, mimetype="application/pdf", etag=False, max_age=0)
+    response.headers["Content-Disposition"] = f'attachment; filename="certificate-{code}.pdf"'
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response

@@ -7,13 +7,13 @@ import sqlalchemy as sa
 from PIL import Image
 
 from helpers import htmx_get, post
-from portal.assets.files import BlobStore
 from portal.assets.models import Asset, AssetType, AssetVersion, Download
 from portal.core import clock
 from portal.core.access import AudienceSpec
 from portal.core.auth import find_user
 from portal.core.models import AuditEvent, Persona, Region, Tier
 from portal.extensions import db
+from portal.storage import blob_store
 
 EMEA_ONLY = AudienceSpec(regions=frozenset({Region.EMEA}))
 
@@ -40,8 +40,7 @@ def count(app, model, *where) -> int:
 
 
 def stored_files(app) -> set:
-    root = BlobStore(f"{app.config['DATA_DIR']}/files").path("0" * 64).parent.parent.parent
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return {blob.id for blob in blob_store(app).iter_blobs()}
 
 
 # --- library -------------------------------------------------------------------------------
@@ -205,7 +204,7 @@ def test_vendor_admin_uploads_an_asset(app, login_as):
         asset = db.session.scalar(sa.select(Asset).where(Asset.title == "Uploaded Sheet"))
         assert asset.version == 1 and asset.current.kind == "png" and asset.current.preview_sha256
         assert asset.tags == "alpha, beta" and asset.audience.regions != 0
-        assert BlobStore(f"{app.config['DATA_DIR']}/files").exists(asset.current.sha256)
+        assert blob_store(app).exists(asset.current.sha256)
         assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.subject_id == asset.id)) == "asset.created"
 
 

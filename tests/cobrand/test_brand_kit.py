@@ -16,13 +16,13 @@ from werkzeug.datastructures import FileStorage
 from werkzeug.test import encode_multipart
 
 from helpers import csrf_token, post
-from portal.assets.files import BlobStore
 from portal.cobrand import logos, services
 from portal.demo.cobrand import GOLD_KIT
 from portal.cobrand.models import BrandKit
 from portal.core.auth import find_user
 from portal.core.models import AuditEvent, Organization, Persona, Role
 from portal.extensions import db
+from portal.storage import blob_store, read
 
 GOLD, SILVER, VENDOR = "Summit Peak Systems", "Harborline IT", "Acme Cloud"
 SILVER_KIT = {"display_name": "Harborline IT", "tagline": "IT that keeps the harbour running",
@@ -65,12 +65,11 @@ def events(app, org: str = SILVER, prefix: str = "brand_kit.") -> list[AuditEven
 
 
 def stored_files(app) -> set:
-    root = BlobStore(f"{app.config['DATA_DIR']}/files").root
-    return {p for p in root.rglob("*") if p.is_file()} if root.exists() else set()
+    return {blob.id for blob in blob_store(app).iter_blobs()}
 
 
 def blob(app, sha: str) -> bytes:
-    return BlobStore(f"{app.config['DATA_DIR']}/files").read(sha)
+    return read(blob_store(app), sha)
 
 
 def image_bytes(image: Image.Image, fmt: str, **options) -> bytes:
@@ -216,7 +215,7 @@ def test_the_demo_gives_gold_a_full_kit_with_a_generated_logo(app, ctx, demo):
     assert kit.id is not None and not kit.is_empty
     assert (kit.display_name, kit.website, kit.accent_color) == (GOLD, "https://summitpeak.example", "#1D6B4F")
     assert kit.tagline and kit.email and kit.phone and len(kit.address_lines) == 4
-    with Image.open(services.logo_path(kit)) as logo:
+    with Image.open(io.BytesIO(blob(app, kit.logo_sha256))) as logo:
         assert logo.format == "PNG" and logo.mode == "RGBA" and logo.width >= 600
         assert (logo.width, logo.height) == (kit.logo_width, kit.logo_height)
     assert services.brand_checks(kit) == []
@@ -424,7 +423,7 @@ def test_replacing_and_removing_the_logo(app, login_as):
     removed = events(app, GOLD)[-1]
     assert removed.action == "brand_kit.logo_removed"
     assert removed.before["logo"]["sha256"] == new and removed.after["logo"] is None
-    assert BlobStore(f"{app.config['DATA_DIR']}/files").exists(new)  # content-addressed: kept
+    assert blob_store(app).exists(new)  # content-addressed: kept
     page = client.get("/brand-kit").get_data(as_text=True)
     assert "Logo removed." in page and "Add your logo." in page
     assert client.get(f"/brand-kit/{org_id(app, GOLD)}/logo").status_code == 404

@@ -255,6 +255,19 @@ def test_a_changed_kit_or_message_makes_a_new_pdf(app, login_as):
     assert "Summit Peak" in text_of(download(client, made_pdf_id(third)).data)
 
 
+def test_the_pdf_is_rendered_with_no_transaction_open(app, login_as, monkeypatch):
+    """Rendering takes a moment: SQLite's write lock (and a Postgres transaction) must not be held."""
+    real_render, in_transaction = collateral.render, []
+
+    def watched(*args):
+        in_transaction.append(db.session.in_transaction())
+        return real_render(*args)
+
+    monkeypatch.setattr(collateral, "render", watched)
+    response = create(login_as("marketing@gold.demo"), template_id(app, FLYER), "No lock held.")
+    assert response.status_code == 200 and in_transaction == [False]
+
+
 def test_a_failed_render_is_a_clear_message_not_a_500(app, login_as, monkeypatch):
     def fail(*args):
         raise renderer.RenderFailed("The PDF took too long to make.")

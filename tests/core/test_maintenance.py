@@ -5,35 +5,37 @@ import time
 from click.testing import CliRunner
 
 from portal import maintenance
-from portal.assets.services import blob_store
 from portal.extensions import db
+from portal.storage import LocalBlobStore, blob_store
 
 NOT_FILES = {"cobrand_template_versions.content_sha256"}  # a hash of a design, not a stored file
 
 
-def _age(path, seconds: float) -> None:
+def age(store: LocalBlobStore, blob_id: str, seconds: float) -> None:
+    """Make a file of the local store look older than it is."""
+    path = next(path for path in store.root.rglob("*") if path.name == blob_id.rpartition("/")[2])
     then = time.time() - seconds
     os.utime(path, (then, then))
 
 
 def test_only_old_unreferenced_files_are_collected(app, demo):
+    store = blob_store(app)
     with app.app_context():
-        store = blob_store()
         referenced = maintenance.referenced_blobs()
         assert referenced and all(store.exists(sha) for sha in referenced)
-        old_orphan = store.path(store.put(b"a logo nobody uses any more"))
-        new_orphan = store.path(store.put(b"an upload whose row is not committed yet"))
-        leftover = old_orphan.parent / ".incoming-crashed"
-        leftover.write_bytes(b"half a file")
-        for path in (old_orphan, leftover, *(store.path(sha) for sha in referenced)):
-            _age(path, maintenance.GRACE_SECONDS + 60)
+        old_orphan = store.put(b"a logo nobody uses any more")
+        new_orphan = store.put(b"an upload whose row is not committed yet")
+        (store.root / LocalBlobStore.INCOMING / "crashed").write_bytes(b"half a file")
+        for blob_id in (old_orphan, ".incoming/crashed", *referenced):
+            age(store, blob_id, maintenance.GRACE_SECONDS + 60)
 
         counted = maintenance.collect_files(dry_run=True)
-        assert counted.files == 2 and old_orphan.exists() and leftover.exists()
+        assert counted.files == 2 and store.exists(old_orphan)
         done = maintenance.collect_files()
         assert done == counted
-        assert not old_orphan.exists() and not leftover.exists() and new_orphan.exists()
-        assert all(store.exists(sha) for sha in referenced)
+        left = {blob.id for blob in store.iter_blobs()}
+        assert old_orphan not in left and ".incoming/crashed" not in left and new_orphan in left
+        assert referenced <= left
 
 
 def test_every_file_column_is_known(app):

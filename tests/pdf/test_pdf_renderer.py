@@ -20,8 +20,8 @@ from PIL import Image
 
 from portal import pdf
 from recorder import server  # noqa: F401  (a fixture)
-from portal.assets.files import BlobStore
 from portal.pdf import BLOB_URL, STATIC_URL, Refused, RenderFailed, fetch, render_pdf
+from portal.storage import LocalBlobStore
 
 LOGO_COLOUR = (220, 20, 60)
 PAGE = "@page { size: 300px 300px; margin: 0 } body { margin: 0 }"
@@ -41,13 +41,13 @@ def jpeg() -> bytes:
 
 
 @pytest.fixture
-def blob_root(tmp_path) -> Path:
-    return tmp_path / "files"
+def store(tmp_path) -> LocalBlobStore:
+    return LocalBlobStore(tmp_path / "files")
 
 
 @pytest.fixture
-def logo_sha(blob_root) -> str:
-    return BlobStore(blob_root).put(png())
+def logo_sha(store) -> str:
+    return store.put(png())
 
 
 def text_of(data: bytes) -> str:
@@ -92,16 +92,15 @@ def portal_css_background() -> tuple[int, int, int]:
 # --- The fetcher's rules ----------------------------------------------------------------
 
 
-def test_serves_static_files_with_their_type(blob_root):
-    data, mime = fetch(STATIC_URL + "css/portal.css", blob_root)
+def test_serves_static_files_with_their_type(store):
+    data, mime = fetch(STATIC_URL + "css/portal.css", store)
     assert data == (pdf.STATIC_ROOT / "css" / "portal.css").read_bytes()
     assert mime.startswith("text/css")
 
 
-def test_serves_stored_images_typed_from_their_bytes(blob_root):
-    store = BlobStore(blob_root)
-    assert fetch(BLOB_URL + store.put(png()), blob_root) == (png(), "image/png")
-    assert fetch(BLOB_URL + store.put(jpeg()), blob_root) == (jpeg(), "image/jpeg")
+def test_serves_stored_images_typed_from_their_bytes(store):
+    assert fetch(BLOB_URL + store.put(png()), store) == (png(), "image/png")
+    assert fetch(BLOB_URL + store.put(jpeg()), store) == (jpeg(), "image/jpeg")
 
 
 @pytest.mark.parametrize("url", [
@@ -134,27 +133,26 @@ def test_serves_stored_images_typed_from_their_bytes(blob_root):
     BLOB_URL + "../../etc/passwd",
     BLOB_URL + "/etc/passwd",
 ])
-def test_refuses_every_other_url(url, blob_root, logo_sha):
+def test_refuses_every_other_url(url, store, logo_sha):
     with pytest.raises(Refused):
-        fetch(url, blob_root)
+        fetch(url, store)
 
 
-def test_refuses_blob_urls_that_are_not_exactly_a_stored_digest(blob_root, logo_sha):
+def test_refuses_blob_urls_that_are_not_exactly_a_stored_digest(store, logo_sha):
     for url in (BLOB_URL + logo_sha.upper(), BLOB_URL + logo_sha + ".png",
                 BLOB_URL + logo_sha[:-1], BLOB_URL + "/" + logo_sha, BLOB_URL + logo_sha + "?x"):
         with pytest.raises(Refused):
-            fetch(url, blob_root)
+            fetch(url, store)
 
 
-def test_refuses_stored_files_that_are_not_raster_images(blob_root):
-    store = BlobStore(blob_root)
+def test_refuses_stored_files_that_are_not_raster_images(store):
     for data in (b"%PDF-1.7 not an image", b"body { color: red }",
                  b'<svg xmlns="http://www.w3.org/2000/svg"><image href="file:///x"/></svg>'):
         with pytest.raises(Refused):
-            fetch(BLOB_URL + store.put(data), blob_root)
+            fetch(BLOB_URL + store.put(data), store)
 
 
-def test_refuses_symlinks_out_of_the_static_folder(tmp_path, blob_root):
+def test_refuses_symlinks_out_of_the_static_folder(tmp_path, store):
     static = tmp_path / "static"
     (static / "css").mkdir(parents=True)
     secret = tmp_path / "secret.css"
@@ -164,10 +162,10 @@ def test_refuses_symlinks_out_of_the_static_folder(tmp_path, blob_root):
     (static / "css" / "alias.css").symlink_to(static / "css" / "inside.css")
     (static / "up").symlink_to(tmp_path)
 
-    assert fetch(STATIC_URL + "css/alias.css", blob_root, static)[0] == b"p { color: blue }"
+    assert fetch(STATIC_URL + "css/alias.css", store, static)[0] == b"p { color: blue }"
     for name in ("css/escape.css", "up/secret.css"):
         with pytest.raises(Refused):
-            fetch(STATIC_URL + name, blob_root, static)
+            fetch(STATIC_URL + name, store, static)
 
 
 # Audit hooks cannot be removed, so one hook records only while a test asks it to.
@@ -187,12 +185,12 @@ sys.addaudithook(_audit)
     STATIC_URL + "../../../etc/passwd", STATIC_URL + "/etc/passwd", "../../etc/passwd",
     BLOB_URL + "../../etc/passwd",
 ])
-def test_a_refused_url_opens_no_file_and_no_socket(url, blob_root):
+def test_a_refused_url_opens_no_file_and_no_socket(url, store):
     global _opened
     _opened = []
     try:
         with pytest.raises(Refused):
-            fetch(url, blob_root)
+            fetch(url, store)
         assert _opened == []
     finally:
         _opened = None
@@ -210,12 +208,12 @@ def logo_page(sha: str, head: str = "") -> str:
 
 
 @pytest.mark.parametrize("how", ["link", "stylesheets"])
-def test_renders_static_css_and_a_stored_logo(how, blob_root, logo_sha, tmp_path):
+def test_renders_static_css_and_a_stored_logo(how, store, logo_sha, tmp_path):
     if how == "link":
         data = render_pdf(logo_page(logo_sha, f'<link rel="stylesheet" href="{STATIC_CSS}">'),
-                          blob_root=blob_root)
+                          store=store)
     else:
-        data = render_pdf(logo_page(logo_sha), blob_root=blob_root, stylesheets=[STATIC_CSS])
+        data = render_pdf(logo_page(logo_sha), store=store, stylesheets=[STATIC_CSS])
 
     assert data.startswith(b"%PDF-")
     assert "AcmePartnerCo" in text_of(data)
@@ -226,8 +224,8 @@ def test_renders_static_css_and_a_stored_logo(how, blob_root, logo_sha, tmp_path
     assert close_to(page.getpixel((250, 250)), portal_css_background())  # portal.css is applied
 
 
-def test_without_the_stylesheet_the_page_is_white(blob_root, logo_sha, tmp_path):
-    page = first_page_pixels(render_pdf(logo_page(logo_sha), blob_root=blob_root), tmp_path)
+def test_without_the_stylesheet_the_page_is_white(store, logo_sha, tmp_path):
+    page = first_page_pixels(render_pdf(logo_page(logo_sha), store=store), tmp_path)
     assert close_to(page.getpixel((250, 250)), (255, 255, 255))
     assert close_to(page.getpixel((70, 70)), LOGO_COLOUR)
 
@@ -240,7 +238,7 @@ def _check_the_recorder_works(server) -> None:
     assert server.paths == ["/control.png"]
 
 
-def test_nothing_is_fetched_from_the_network_the_disk_or_data_urls(server, blob_root, tmp_path):
+def test_nothing_is_fetched_from_the_network_the_disk_or_data_urls(server, store, tmp_path):
     base = f"http://127.0.0.1:{server.server_port}"
     https = f"https://127.0.0.1:{server.server_port}"
     secret_css = tmp_path / "secret.css"
@@ -279,7 +277,7 @@ def test_nothing_is_fetched_from_the_network_the_disk_or_data_urls(server, blob_
         <p style="background: url('{base}/inline.png')">done</p>
         </body></html>"""
 
-    data = render_pdf(document, blob_root=blob_root)
+    data = render_pdf(document, store=store)
 
     assert server.connections == [] and server.paths == []
     text = text_of(data)
@@ -290,7 +288,7 @@ def test_nothing_is_fetched_from_the_network_the_disk_or_data_urls(server, blob_
     _check_the_recorder_works(server)
 
 
-def test_relative_urls_never_become_file_or_http_urls(server, blob_root, tmp_path):
+def test_relative_urls_never_become_file_or_http_urls(server, store, tmp_path):
     """No base URL means relative URLs are dropped; a <base> element only moves them to
     a scheme the fetcher refuses. Paths here exist relative to the worker's directory."""
     here = Path.cwd()
@@ -310,7 +308,7 @@ def test_relative_urls_never_become_file_or_http_urls(server, blob_root, tmp_pat
     ]
     for body in bodies:
         data = render_pdf(f"<html><head><style>{PAGE}</style></head><body>{body}</body></html>",
-                          blob_root=blob_root)
+                          store=store)
         assert "done" in text_of(data)
         assert image_count(data) == 0
         assert attachments_in(data) == []
@@ -319,7 +317,7 @@ def test_relative_urls_never_become_file_or_http_urls(server, blob_root, tmp_pat
     assert server.connections == []
 
 
-def test_partner_text_is_escaped_and_stays_text(server, blob_root, logo_sha):
+def test_partner_text_is_escaped_and_stays_text(server, store, logo_sha):
     base = f"http://127.0.0.1:{server.server_port}"
     template = Environment(autoescape=True).from_string(
         """<!doctype html><html><head><style>
@@ -341,7 +339,7 @@ def test_partner_text_is_escaped_and_stays_text(server, blob_root, logo_sha):
         "logo": logo_sha,
     }
 
-    data = render_pdf(template.render(**slots), blob_root=blob_root)
+    data = render_pdf(template.render(**slots), store=store)
 
     text = text_of(data)
     for value in ("company", "tagline", "footer"):
@@ -350,11 +348,11 @@ def test_partner_text_is_escaped_and_stays_text(server, blob_root, logo_sha):
     assert server.connections == []
 
 
-def test_weasyprint_complaints_are_logged_as_info_not_errors(blob_root, caplog):
+def test_weasyprint_complaints_are_logged_as_info_not_errors(store, caplog):
     caplog.set_level("DEBUG")
     render_pdf('<html><body><img src="http://127.0.0.1:9/x.png"><img src="file:///etc/passwd">'
                '<p style="colour: red; background: url(x.png)">x</p></body></html>',
-               blob_root=blob_root)
+               store=store)
     messages = [r for r in caplog.records if r.getMessage().startswith("WeasyPrint:")]
     assert any("http://127.0.0.1:9/x.png" in r.getMessage() for r in messages)
     assert any("file:///etc/passwd" in r.getMessage() for r in messages)
@@ -362,44 +360,44 @@ def test_weasyprint_complaints_are_logged_as_info_not_errors(blob_root, caplog):
     assert not [r for r in caplog.records if r.levelno >= 30]
 
 
-def test_invalid_html_still_renders(blob_root):
+def test_invalid_html_still_renders(store):
     data = render_pdf("<p><b>unclosed <table><tr><td>cell</div></span>&bogus; <<>> "
-                      "<img src=><script>alert(1)</script></i>end", blob_root=blob_root)
+                      "<img src=><script>alert(1)</script></i>end", store=store)
     assert "cell" in text_of(data) and "end" in text_of(data)
-    assert render_pdf("", blob_root=blob_root).startswith(b"%PDF-")
-    assert render_pdf("\x00\ufffe binary \x07", blob_root=blob_root).startswith(b"%PDF-")
+    assert render_pdf("", store=store).startswith(b"%PDF-")
+    assert render_pdf("\x00\ufffe binary \x07", store=store).startswith(b"%PDF-")
 
 
-def test_a_stylesheet_that_cannot_load_fails_cleanly(blob_root):
+def test_a_stylesheet_that_cannot_load_fails_cleanly(store):
     with pytest.raises(RenderFailed, match="^The template could not be rendered: "):
-        render_pdf("<p>x</p>", blob_root=blob_root, stylesheets=["file:///etc/passwd"])
-    assert render_pdf("<p>still fine</p>", blob_root=blob_root).startswith(b"%PDF-")
+        render_pdf("<p>x</p>", store=store, stylesheets=["file:///etc/passwd"])
+    assert render_pdf("<p>still fine</p>", store=store).startswith(b"%PDF-")
 
 
 def huge_document(paragraphs: int = 40_000) -> str:
     return "<html><body>" + "<p>Lorem ipsum dolor sit amet, consectetur.</p>" * paragraphs
 
 
-def test_a_render_that_takes_too_long_is_killed(blob_root):
-    render_pdf("<p>warm</p>", blob_root=blob_root)
+def test_a_render_that_takes_too_long_is_killed(store):
+    render_pdf("<p>warm</p>", store=store)
     worker = pdf._worker.process.pid
     started = time.monotonic()
     with pytest.raises(RenderFailed, match="^The PDF took too long to make"):
-        render_pdf(huge_document(), blob_root=blob_root, timeout=0.5)
+        render_pdf(huge_document(), store=store, timeout=0.5)
     assert time.monotonic() - started < 5
     with pytest.raises(ProcessLookupError):
         os.kill(worker, 0)
-    assert "afterwards" in text_of(render_pdf("<p>afterwards</p>", blob_root=blob_root))
+    assert "afterwards" in text_of(render_pdf("<p>afterwards</p>", store=store))
 
 
-def test_a_worker_that_crashes_mid_render_fails_cleanly(blob_root):
+def test_a_worker_that_crashes_mid_render_fails_cleanly(store):
     pdf.start_worker()
     worker = pdf._worker.process.pid
     outcome = {}
 
     def render():
         try:
-            render_pdf(huge_document(), blob_root=blob_root, timeout=30)
+            render_pdf(huge_document(), store=store, timeout=30)
         except RenderFailed as error:
             outcome["error"] = str(error)
 
@@ -409,34 +407,34 @@ def test_a_worker_that_crashes_mid_render_fails_cleanly(blob_root):
     os.kill(worker, signal.SIGKILL)
     thread.join(timeout=10)
     assert outcome == {"error": "The PDF maker stopped unexpectedly."}
-    assert "afterwards" in text_of(render_pdf("<p>afterwards</p>", blob_root=blob_root))
+    assert "afterwards" in text_of(render_pdf("<p>afterwards</p>", store=store))
 
 
-def test_a_worker_that_died_while_idle_is_replaced(blob_root):
+def test_a_worker_that_died_while_idle_is_replaced(store):
     pdf.start_worker()
     process = pdf._worker.process
     os.kill(process.pid, signal.SIGKILL)
     process.join(timeout=5)
-    assert "again" in text_of(render_pdf("<p>again</p>", blob_root=blob_root))
+    assert "again" in text_of(render_pdf("<p>again</p>", store=store))
 
 
-def test_the_worker_is_replaced_after_a_number_of_renders(blob_root, monkeypatch):
+def test_the_worker_is_replaced_after_a_number_of_renders(store, monkeypatch):
     monkeypatch.setattr(pdf, "RENDERS_PER_WORKER", 2)
     pdf.start_worker()
     pdf._worker.renders = 0
     first = pdf._worker.process.pid
-    render_pdf("<p>one</p>", blob_root=blob_root)
+    render_pdf("<p>one</p>", store=store)
     assert pdf._worker.process.pid == first
-    render_pdf("<p>two</p>", blob_root=blob_root)
+    render_pdf("<p>two</p>", store=store)
     assert pdf._worker.process.pid != first
 
 
-def test_threads_take_turns(blob_root, logo_sha):
+def test_threads_take_turns(store, logo_sha):
     results = []
 
     def render(i: int) -> None:
         page = logo_page(logo_sha).replace("Acme", f"Thread{i}")
-        results.append(text_of(render_pdf(page, blob_root=blob_root)))
+        results.append(text_of(render_pdf(page, store=store)))
 
     threads = [threading.Thread(target=render, args=(i,)) for i in range(4)]
     for thread in threads:

@@ -1,5 +1,6 @@
 """Certificates: the PDF, the public verification page, expiry reminders, revocation, and
 another partner's certificate, attempt and people being not found."""
+import hashlib
 import io
 import re
 from datetime import timedelta
@@ -9,10 +10,12 @@ import pytest
 import sqlalchemy as sa
 
 from helpers import post
+from portal import maintenance
 from portal.core import clock
 from portal.core.auth import find_user
 from portal.core.models import OutboxEmail
 from portal.extensions import db
+from portal.storage import blob_store
 from portal.notifications.models import Notification
 from portal.training import certificates
 from portal.training.models import Attempt, Certificate
@@ -31,29 +34,79 @@ def pdf_text(data: bytes) -> str:
     return re.sub(r"\s+", " ", " ".join(page.extract_text() for page in reader.pages))
 
 
+def certificate_pdf(client, certificate_id: int):
+    """GET a certificate's PDF; returns (response, body) and closes the streamed file."""
+    with client.get(f"/training/certificates/{certificate_id}.pdf") as response:
+        return response, response.data
+
+
+def stored_blobs(app) -> set[str]:
+    return {blob.id for blob in blob_store(app).iter_blobs()}
+
+
+def stored_pdf(app, code: str) -> str | None:
+    with app.app_context():
+        return db.session.scalar(sa.select(Certificate.pdf_sha256).where(Certificate.code == code))
+
+
 # --- the PDF ----------------------------------------------------------------------------------
 
 
 def test_certificate_pdf_names_holder_org_certification_dates_and_code(app, login_as):
     client = login_as("sales@gold.demo")
-    response = client.get(f"/training/certificates/{cert_id(app, VALID)}.pdf")
+    response, data = certificate_pdf(client, cert_id(app, VALID))
     assert response.status_code == 200 and response.mimetype == "application/pdf"
     assert f'filename="certificate-{VALID}.pdf"' in response.headers["Content-Disposition"]
-    text = pdf_text(response.data)
+    assert "no-store" in response.headers["Cache-Control"]
+    text = pdf_text(data)
     with app.app_context():
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID))
         issued, expires = certificate.issued_at.strftime("%d %B %Y"), certificate.expires_at.strftime("%d %B %Y")
     for expected in ("Sam Rivera", "Summit Peak Systems", "Sales Fundamentals", issued, expires, VALID,
                      f"/verify/{VALID}"):
         assert expected in text, expected
-    again = client.get(f"/training/certificates/{cert_id(app, VALID)}.pdf")  # from the cache
-    assert again.data == response.data
+    assert hashlib.sha256(data).hexdigest() == stored_pdf(app, VALID)  # a blob in the file store
+    with app.app_context():
+        assert stored_pdf(app, VALID) in maintenance.referenced_blobs()
+    assert certificate_pdf(client, cert_id(app, VALID))[1] == data  # from the store
 
 
-def test_an_expired_certificate_pdf_says_so(app, login_as):
+def test_an_expired_certificate_pdf_says_so_and_is_the_same_blob_every_day(app, login_as):
     client = login_as("admin@silver.demo")  # the org's admin may download the team's certificates
-    text = pdf_text(client.get(f"/training/certificates/{cert_id(app, EXPIRED)}.pdf").data)
-    assert "Sean Byrne" in text and "Expired" in text
+    _, data = certificate_pdf(client, cert_id(app, EXPIRED))
+    with app.app_context():
+        expired_on = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == EXPIRED))
+    assert "Sean Byrne" in pdf_text(data) and f"Expired on {expired_on:%d %B %Y}" in pdf_text(data)
+    blobs = stored_blobs(app)
+    for days in (1, 30):
+        with clock.travel(timedelta(days=days)):
+            assert certificate_pdf(client, cert_id(app, EXPIRED))[1] == data, days
+    assert stored_blobs(app) == blobs
+
+
+def test_a_revoked_certificate_gets_a_new_pdf_and_the_old_one_is_collected(app, login_as):
+    client = login_as("sales@gold.demo")
+    _, valid = certificate_pdf(client, cert_id(app, VALID))
+    old = stored_pdf(app, VALID)
+    post(login_as("admin@vendor.demo"), f"/training/certificates/{cert_id(app, VALID)}/revoke",
+         {"reason": "Shared the exam"})
+    _, revoked = certificate_pdf(login_as("sales@gold.demo"), cert_id(app, VALID))
+    with app.app_context():
+        revoked_on = db.session.scalar(sa.select(Certificate.revoked_at).where(Certificate.code == VALID))
+    assert f"Revoked on {revoked_on:%d %B %Y}" in pdf_text(revoked) and "Revoked" not in pdf_text(valid)
+    new = stored_pdf(app, VALID)
+    assert new != old and new == hashlib.sha256(revoked).hexdigest()
+    with app.app_context():
+        maintenance.collect_files(grace_seconds=0)
+    assert new in stored_blobs(app) and old not in stored_blobs(app)
+
+
+def test_the_pdf_follows_the_base_url_it_prints(app, login_as):
+    client = login_as("sales@gold.demo")
+    _, first = certificate_pdf(client, cert_id(app, VALID))
+    app.config["BASE_URL"] = "https://partners.example"
+    _, moved = certificate_pdf(client, cert_id(app, VALID))
+    assert "https://partners.example/verify/" in pdf_text(moved) and moved != first
 
 
 def test_partner_data_in_the_pdf_is_escaped(app, login_as):
@@ -61,7 +114,7 @@ def test_partner_data_in_the_pdf_is_escaped(app, login_as):
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID))
         certificate.holder_name = '<img src="file:///etc/passwd">Sam <b>Rivera</b>'
         db.session.commit()
-    text = pdf_text(login_as("sales@gold.demo").get(f"/training/certificates/{cert_id(app, VALID)}.pdf").data)
+    text = pdf_text(certificate_pdf(login_as("sales@gold.demo"), cert_id(app, VALID))[1])
     squeezed = re.sub(r"\s+", "", text)  # line breaks fall anywhere
     assert '<imgsrc="file:///etc/passwd">Sam<b>Rivera</b>' in squeezed  # shown as text, never markup
 
@@ -223,7 +276,7 @@ def test_another_partner_gets_404_for_certificates_attempts_and_people(app, logi
     gold_admin = login_as("admin@gold.demo")
     assert gold_admin.get(f"/training/team/{user_id}").status_code == 200
     assert gold_admin.get(f"/training/attempts/{attempt_id}").status_code == 200
-    assert gold_admin.get(f"/training/certificates/{gold_cert}.pdf").status_code == 200
+    assert certificate_pdf(gold_admin, gold_cert)[0].status_code == 200
     # a colleague is not an admin: their own things only
     colleague = login_as("presales@gold.demo")
     assert colleague.get(f"/training/certificates/{gold_cert}.pdf").status_code == 404
