@@ -18,6 +18,7 @@ def create_app(config: dict | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)
+    _register_converters(app)
     _register_blueprints(app)
     _register_web_layer(app)
     return app
@@ -45,6 +46,12 @@ def _init_extensions(app: Flask) -> None:
     login_manager.user_loader(load_user)
 
 
+def _register_converters(app: Flask) -> None:
+    from portal.web.params import BoundedIntConverter
+
+    app.url_map.converters["int"] = BoundedIntConverter  # before any route is added
+
+
 def _register_blueprints(app: Flask) -> None:
     from portal.api import api_bp
     from portal.assets.routes import bp as assets_bp
@@ -69,9 +76,9 @@ def _register_blueprints(app: Flask) -> None:
 def _register_web_layer(app: Flask) -> None:
     from portal.core.access import require_login
     from portal.web import errors, templating
-    from portal.web.security import add_security_headers, refuse_nul_characters
+    from portal.web.security import add_security_headers, refuse_invisible_characters
 
-    app.before_request(refuse_nul_characters)
+    app.before_request(refuse_invisible_characters)
     app.before_request(require_login)
     app.after_request(add_security_headers)
     errors.register(app)

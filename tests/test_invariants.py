@@ -3,6 +3,7 @@ import pytest
 import sqlalchemy as sa
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from werkzeug.routing import IntegerConverter
 
 from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
@@ -27,7 +28,7 @@ def _rules(app, method):
 def _url(app, rule, ids=None):
     values = {}
     for arg in rule.arguments:
-        values[arg] = (ids or {}).get(arg, 1) if rule._converters[arg].__class__.__name__ == "IntegerConverter" \
+        values[arg] = (ids or {}).get(arg, 1) if isinstance(rule._converters[arg], IntegerConverter) \
             else SAMPLE_ARGS[arg]
     with app.test_request_context():
         return app.url_for(rule.endpoint, **values, _external=False)

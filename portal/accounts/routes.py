@@ -15,6 +15,7 @@ from portal.core.passwords import verify_password
 from portal.extensions import db
 from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
+from portal.web.params import bounded_id
 
 auth_bp = Blueprint("auth", __name__)
 system_bp = Blueprint("system", __name__)
@@ -164,7 +165,7 @@ def revoke_token(token_id: int):
 @vendor_required
 def audit_log():
     action = request.args.get("action", "").strip()
-    org_id = request.args.get("org", type=int)
+    org_id = request.args.get("org", type=bounded_id)
     page = paginate(events(action, org_id), request.args.get("page", 1, type=int))
     orgs = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
     return render("system/audit.html", "results", page=page, orgs=orgs, action=action, org_id=org_id)

@@ -24,13 +24,16 @@ def error_response(error: HTTPException):
 
 def json_body() -> dict:
     """The request's JSON object: 415 unless it is sent as application/json, 400 unless it
-    parses, and 400 unless it is an object (not a list, string or null)."""
+    parses (also not when nested too deep to parse), and 400 unless it is an object (not a
+    list, string or null)."""
     if not request.is_json:
         abort(415, "Send the body as JSON, with 'Content-Type: application/json'.")
     try:
         body = request.get_json()
     except BadRequest:
         abort(400, "The body is not valid JSON.")
+    except RecursionError:
+        abort(400, "The body is nested too deeply.")
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
     return body

@@ -12,9 +12,9 @@ from portal.core.database import end_transaction
 from portal.core.models import Organization, Persona
 from portal.extensions import db
 from portal.storage import current_store, send_blob
-from portal.web.params import enum_arg, persona_or_404
+from portal.web.params import bounded_id, enum_arg, persona_or_404
 from portal.web.htmx import render
-from portal.web.pagination import paginate
+from portal.web.pagination import page_number, paginate
 from search import IndexUnavailable
 
 bp = Blueprint("assets", __name__)
@@ -22,7 +22,7 @@ PREVIEW_MAX_AGE = 3600  # seconds; previews are content-addressed, a new version
 
 
 def _page() -> int:
-    return request.args.get("page", 1, type=int)
+    return page_number(request.args.get("page", 1, type=int))
 
 
 # --- partners and vendor alike -----------------------------------------------------------
@@ -33,7 +33,7 @@ def library():
     language = request.args.get("language", "")
     filters = services.LibraryFilters(
         asset_type=enum_arg(AssetType, "type"),
-        product_id=request.args.get("product", type=int),
+        product_id=request.args.get("product", type=bounded_id),
         persona=enum_arg(Persona, "persona"),
         language=language if language in LANGUAGES else None,
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "newest",
@@ -88,7 +88,7 @@ def preview(asset_id: int):
 @bp.post("/assets/<int:asset_id>/download")
 def download(asset_id: int):
     asset = services.get_asset(current_user, asset_id)
-    wanted = request.form.get("version", type=int) if current_user.is_vendor else None
+    wanted = request.form.get("version", type=bounded_id) if current_user.is_vendor else None
     version = services.version_of(asset, wanted)
     if version is None:
         abort(404)

@@ -20,7 +20,7 @@ from portal.extensions import db
 from portal.storage import current_store, send_blob
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import paginate
-from portal.web.params import persona_or_404
+from portal.web.params import bounded_id, persona_or_404
 
 # The preview is the vendor's design: its own CSS inline, shown in a frame of our pages.
 # Sandboxed without scripts, so nothing in it can run; it loads only our own files.
@@ -93,7 +93,7 @@ def _partner_page(template: CobrandTemplate, form: CobrandForm, status: int = 20
 
 def _vendor_page(template: CobrandTemplate):
     versions = template.versions
-    wanted = request.args.get("v", type=int)
+    wanted = request.args.get("v", type=bounded_id)
     shown = next((v for v in versions if v.number == wanted), template.current)
     return render("cobrand/template_vendor.html", tpl=template, shown=shown, versions=versions,
                   pdf_counts=collateral.version_pdf_counts(template), describe=describe,
@@ -106,7 +106,7 @@ def preview_document(template_id: int):
     """The preview, as the document the PDF is made from (with browser URLs): the partner's
     kit and typed text, or for vendor staff the sample kit (any version, with ?v=)."""
     template = collateral.get_template(current_user, template_id)
-    version = _version(template, request.args.get("v", type=int))
+    version = _version(template, request.args.get("v", type=bounded_id))
     form = CobrandForm(formdata=request.args, limits=version.slot_limits, meta={"csrf": False})
     form.validate()
     typed = form.typed(valid_only=True)
@@ -284,7 +284,7 @@ def design_preview():
 def sample_pdf(template_id: int):
     """The real PDF of a version with the sample kit: what partners' PDFs will look like."""
     template = collateral.get_template(current_user, template_id)
-    version = _version(template, request.args.get("v", type=int))
+    version = _version(template, request.args.get("v", type=bounded_id))
     design, title = collateral.design_of(version), template.title
     end_transaction()
     try:
@@ -314,7 +314,7 @@ def set_live(template_id: int):
 @bp.get("/co-brand/activity")
 @vendor_required
 def activity():
-    template_id = request.args.get("template", type=int)
+    template_id = request.args.get("template", type=bounded_id)
     page = paginate(collateral.activity_by_partner(template_id), _page_number(), rows=True)
     all_templates = db.session.scalars(collateral.templates_for(current_user)).all()
     return render("cobrand/activity.html", "rows", page=page, templates=all_templates, template_id=template_id)

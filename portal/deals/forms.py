@@ -32,7 +32,7 @@ class DealForm(FlaskForm):
     product_ids = MultiCheckboxField("Products", coerce=int,
                                      validators=[DataRequired("Choose at least one product.")])
     amount = IntegerField("Estimated value", validators=[InputRequired("Enter the estimated value."),
-                                                         NumberRange(1, MAX_AMOUNT, "Enter a value above zero.")])
+                                                         NumberRange(1, MAX_AMOUNT, f"Enter a value from 1 to {MAX_AMOUNT:,}.")])
     currency = SelectField("Currency", choices=choices((c, c) for c in CURRENCIES), default="USD")
     close_date = DateField("Expected close date", validators=[DataRequired("Enter the expected close date.")])
     stage = SelectField("Stage", choices=enum_choices(DealStage), default=DealStage.qualified.value)

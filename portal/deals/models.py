@@ -82,7 +82,8 @@ class Deal(MatchKeys, db.Model):
     contact_phone: Mapped[str | None] = mapped_column(sa.String(40))
     country: Mapped[str] = mapped_column(sa.String(2))  # ISO 3166 alpha-2
     # The opportunity
-    amount: Mapped[int]  # whole units of `currency`
+    # Whole units of `currency`; 64 bits, as the form accepts up to forms.MAX_AMOUNT (10^12).
+    amount: Mapped[int] = mapped_column(sa.BigInteger)
     currency: Mapped[str] = mapped_column(sa.String(3))
     close_date: Mapped[date]
     stage: Mapped[DealStage] = mapped_column(_enum(DealStage))

@@ -18,7 +18,7 @@ from portal.extensions import db
 from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import render
 from portal.web.pagination import paginate
-from portal.web.params import enum_arg, persona_or_404
+from portal.web.params import bounded_id, enum_arg, ids_in, persona_or_404
 
 bp = Blueprint("deals", __name__)
 COUNTRY_NAMES = dict(COUNTRIES)
@@ -35,7 +35,7 @@ def _filters() -> DealFilters:
     return DealFilters(
         status=enum_arg(DealStatus, "status"),
         text=request.args.get("q", "").strip()[:100],
-        org_id=request.args.get("partner", type=int) if vendor else None,
+        org_id=request.args.get("partner", type=bounded_id) if vendor else None,
         region=enum_arg(Region, "region") if vendor else None,
         tier=enum_arg(Tier, "tier") if vendor else None,
     )
@@ -279,7 +279,7 @@ def review():
 
 
 def _decide_selected():
-    ids = [int(value) for value in request.form.getlist("deal_id") if value.isdigit()]
+    ids = ids_in(request.form.getlist("deal_id"))
     approved = request.form.get("decision") == "approve"
     reason = request.form.get("reason", "").strip()[:1000]
     if not ids:

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from flask import current_app
 from sqlalchemy.orm import selectinload
 
-from portal.core import audit, clock
+from portal.core import audit, clock, workflow
 from portal.core.access import get_or_404
 from portal.core.models import AuditEvent, Organization, Product, Region, Role, Tier, User
 from portal.deals import matching
@@ -24,8 +24,7 @@ CLAIMING_STATUSES = (DealStatus.submitted, DealStatus.approved, DealStatus.won)
 REGISTRATION_LOCK = 0x5048_4445_414C  # "PHDEAL"
 
 
-class WorkflowError(Exception):
-    """The action does not apply to the deal as it stands (e.g. approving a draft)."""
+WorkflowError = workflow.WorkflowError
 
 
 @dataclass
@@ -225,7 +224,7 @@ def create_deal(actor: User, data: DealInput, submit_now: bool) -> Deal:
 
 
 def update_draft(actor: User, deal: Deal, data: DealInput, submit_now: bool) -> None:
-    _require(deal, DealStatus.draft)
+    _move(deal, DealStatus.draft, DealStatus.draft)  # holds the draft: a submission at the same moment waits
     before = _snapshot(deal)
     _apply(deal, data)
     audit.record(actor, "deal.update", deal, f"Edited the draft for {deal.customer_company}", before=before,
@@ -235,10 +234,9 @@ def update_draft(actor: User, deal: Deal, data: DealInput, submit_now: bool) -> 
 
 
 def submit(actor: User, deal: Deal) -> Assessment:
-    _require(deal, DealStatus.draft)
     _lock_registrations()
+    _move(deal, DealStatus.draft, DealStatus.submitted, submitted_at=clock.now())
     assessment = check(_customer_of(deal), frozenset(p.id for p in deal.products), exclude_deal_id=deal.id)
-    deal.status, deal.submitted_at = DealStatus.submitted, clock.now()
     deal.conflict_level = assessment.level
     deal.conflict_reasons = ",".join(reason.name for reason in assessment.reasons)
     holder = assessment.holder
@@ -254,27 +252,28 @@ def _customer_of(deal: Deal) -> Customer:
 
 
 def delete_draft(actor: User, deal: Deal) -> None:
-    _require(deal, DealStatus.draft)
+    _move(deal, DealStatus.draft, DealStatus.draft)
     audit.record(actor, "deal.delete", deal, f"Deleted the draft for {deal.customer_company}", org=deal.org,
                  before=_snapshot(deal))
     db.session.delete(deal)
 
 
-def _require(deal: Deal, *statuses: DealStatus) -> None:
-    current = deal.status_at(clock.now())
-    if current not in statuses:
-        raise WorkflowError(f"This deal is {current.label.lower()}; "
-                            f"that is only possible when it is {' or '.join(s.label.lower() for s in statuses)}.")
+def _move(deal: Deal, expected: DealStatus | tuple[DealStatus, ...], to: DealStatus, **values) -> None:
+    """The one way a deal changes status: a compare-and-set on its status as of now (an
+    approval past its protection date counts as expired)."""
+    now = clock.now()
+    expected = (expected,) if isinstance(expected, DealStatus) else expected
+    workflow.transition(deal, expected, to, values, when=sa.or_(*(with_status(s, now) for s in expected)),
+                        state=lambda row: row.status_at(now))
 
 
 # --- deciding ----------------------------------------------------------------------------
 
 
 def approve(actor: User, deal: Deal) -> None:
-    _require(deal, DealStatus.submitted)
     now = clock.now()
-    deal.status, deal.decided_at, deal.decided_by_id = DealStatus.approved, now, actor.id
-    deal.protected_until, deal.reminded_days = now + protection_period(), None
+    _move(deal, DealStatus.submitted, DealStatus.approved, decided_at=now, decided_by_id=actor.id,
+          protected_until=now + protection_period(), reminded_days=None)
     until = deal.protected_until.date().isoformat()
     audit.record(actor, "deal.approve", deal, f"Approved; protected until {until}", org=deal.org,
                  after={"protected_until": until})
@@ -283,11 +282,10 @@ def approve(actor: User, deal: Deal) -> None:
 
 
 def reject(actor: User, deal: Deal, reason: str) -> None:
-    _require(deal, DealStatus.submitted)
     if not reason.strip():
         raise WorkflowError("Give a reason for the rejection; the rep will see it.")
-    deal.status, deal.decided_at, deal.decided_by_id = DealStatus.rejected, clock.now(), actor.id
-    deal.rejection_reason = reason.strip()
+    _move(deal, DealStatus.submitted, DealStatus.rejected, decided_at=clock.now(), decided_by_id=actor.id,
+          rejection_reason=reason.strip())
     audit.record(actor, "deal.reject", deal, f"Rejected: {deal.rejection_reason}", org=deal.org)
     _tell_owner(deal, f"Deal rejected: {deal.customer_company}",
                 f"Your registration for {deal.customer_company} was rejected.\nReason: {deal.rejection_reason}")
@@ -308,8 +306,7 @@ def decide_many(actor: User, deal_ids: list[int], approved: bool, reason: str = 
 
 def close(actor: User, deal: Deal, won: bool) -> None:
     """The rep reports the outcome of an approved deal."""
-    _require(deal, DealStatus.approved)
-    deal.status = DealStatus.won if won else DealStatus.lost
+    _move(deal, DealStatus.approved, DealStatus.won if won else DealStatus.lost)
     audit.record(actor, f"deal.{deal.status.value}", deal, f"Marked {deal.status.value}", org=deal.org)
 
 
@@ -317,31 +314,34 @@ def close(actor: User, deal: Deal, won: bool) -> None:
 
 
 def request_extension(actor: User, deal: Deal, reason: str) -> ExtensionRequest:
-    _require(deal, DealStatus.approved)
-    if deal.pending_extension:
-        raise WorkflowError("An extension request for this deal is already waiting for a decision.")
     if not reason.strip():
         raise WorkflowError("Say why the deal needs more time.")
+    _move(deal, DealStatus.approved, DealStatus.approved)  # holds the deal: a second request waits, then sees this one
+    if db.session.scalar(_pending(deal)) is not None:
+        raise WorkflowError("An extension request for this deal is already waiting for a decision.")
     request = ExtensionRequest(requested_by_id=actor.id, reason=reason.strip())
     deal.extensions.append(request)
     audit.record(actor, "deal.extension_request", deal, f"Asked for an extension: {request.reason}", org=deal.org)
     return request
 
 
+def _pending(deal: Deal):
+    return sa.select(ExtensionRequest).where(ExtensionRequest.deal_id == deal.id, ExtensionRequest.decided_at.is_(None))
+
+
 def decide_extension(actor: User, deal: Deal, approved: bool, new_until: date | None = None) -> None:
-    request = deal.pending_extension
-    if request is None:
-        raise WorkflowError("There is no extension request waiting for a decision.")
+    request = db.session.scalar(_pending(deal))
     now = clock.now()
-    request.decided_at, request.decided_by_id, request.approved = now, actor.id, approved
+    until = datetime.combine(new_until, datetime.min.time()) if approved and new_until else None
+    if request is not None and approved and (until is None or until <= max(now, deal.protected_until or now)):
+        raise WorkflowError("The new date must be later than the current protection date.")
+    decided = {"decided_at": now, "decided_by_id": actor.id, "approved": approved, "new_until": until}
+    if request is None or not workflow.compare_and_set(request, ExtensionRequest.decided_at.is_(None), decided):
+        raise WorkflowError("There is no extension request waiting for a decision.")
     if approved:
-        until = datetime.combine(new_until, datetime.min.time()) if new_until else None
-        if until is None or until <= max(now, deal.protected_until or now):
-            raise WorkflowError("The new date must be later than the current protection date.")
-        request.new_until = deal.protected_until = until
-        deal.reminded_days = None
-        if deal.status is DealStatus.expired:  # lapsed while the request waited
-            deal.status = DealStatus.approved
+        # An approval that lapsed while the request waited is approved again.
+        _move(deal, (DealStatus.approved, DealStatus.expired), DealStatus.approved, protected_until=until,
+              reminded_days=None)
         audit.record(actor, "deal.extension_approve", deal, f"Extended until {until.date().isoformat()}",
                      org=deal.org)
         _tell_owner(deal, f"Extension approved: {deal.customer_company}",
@@ -364,12 +364,17 @@ def expire_lapsed() -> int:
     now = clock.now()
     lapsed = db.session.scalars(sa.select(Deal).where(Deal.status == DealStatus.approved,
                                                       Deal.protected_until <= now)).all()
+    expired = 0
     for deal in lapsed:
-        deal.status = DealStatus.expired
+        try:
+            workflow.transition(deal, DealStatus.approved, DealStatus.expired, when=Deal.protected_until <= now)
+        except WorkflowError:
+            continue  # extended or closed a moment ago
+        expired += 1
         audit.record(None, "deal.expire", deal, "Protection period ended", org=deal.org)
         _tell_owner(deal, f"Deal protection expired: {deal.customer_company}",
                     f"Protection for {deal.customer_company} ended on {deal.protected_until.date().isoformat()}.")
-    return len(lapsed)
+    return expired
 
 
 def send_reminders() -> int:
@@ -377,14 +382,16 @@ def send_reminders() -> int:
     so a deal first seen with under 3 days left gets the 3-day reminder only."""
     now, sent = clock.now(), 0
     for days in sorted(REMINDER_DAYS):
+        not_yet = sa.or_(Deal.reminded_days.is_(None), Deal.reminded_days > days)
         due = db.session.scalars(sa.select(Deal).where(
             Deal.status == DealStatus.approved,
             Deal.protected_until > now,
             Deal.protected_until <= now + timedelta(days=days),
-            sa.or_(Deal.reminded_days.is_(None), Deal.reminded_days > days),
+            not_yet,
         )).all()
         for deal in due:
-            deal.reminded_days = days
+            if not workflow.compare_and_set(deal, not_yet, {"reminded_days": days}):
+                continue  # another run of the job sent it
             left = (deal.protected_until.date() - now.date()).days
             _tell_owner(deal, f"Deal protection ends in {left} days: {deal.customer_company}",
                         f"Protection for {deal.customer_company} ends on {deal.protected_until.date().isoformat()}. "

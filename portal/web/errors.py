@@ -6,10 +6,14 @@ from flask_wtf.csrf import CSRFError
 from werkzeug.exceptions import HTTPException
 
 from portal.api.http import error_response, is_api_request
+from portal.extensions import db
 from portal.web.htmx import is_partial
 
 
 def _render_error(error: HTTPException):
+    # Whatever failed wrote nothing, and after a failed statement the session refuses every
+    # query (PendingRollbackError) until rolled back, e.g. the layout reading current_user.
+    db.session.rollback()
     if is_api_request():
         return error_response(error)
     template = "errors/fragment.html" if is_partial() else "errors/page.html"

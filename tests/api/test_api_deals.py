@@ -1,4 +1,5 @@
 """Deals over the API: the same visibility, validation and conflict rules as the pages."""
+import json
 from datetime import timedelta
 
 import pytest
@@ -133,3 +134,33 @@ def test_the_openapi_document_is_valid_and_describes_the_deals_endpoints(client)
     validate(document)  # raises on any violation of the OpenAPI 3.1 schema
     assert {"get", "post"} <= set(document["paths"]["/deals"]) and "get" in document["paths"]["/deals/{deal_id}"]
     assert "Deal" in document["components"]["schemas"]
+
+
+@pytest.mark.parametrize("amount, status", [(2**31, 201), (10**12, 201), (10**12 + 1, 422), (10**30, 422),
+                                            (1e30, 422)])
+def test_api_amounts_are_stored_up_to_the_forms_limit(app, client, bearer, product_ids, amount, status):
+    response = client.post("/api/v1/deals", json=new_deal(product_ids, amount=amount),
+                           headers=bearer("sales@gold.demo"))
+    assert response.status_code == status, response.json
+    if status == 201:
+        assert response.json["amount"] == amount
+    else:
+        assert "amount" in response.json["error"]["fields"]
+
+
+def test_json_nested_too_deep_is_a_400_with_a_json_error(client, bearer):
+    response = client.post("/api/v1/deals", data="[" * 100_000, content_type="application/json",
+                           headers=bearer("sales@gold.demo"))
+    assert response.status_code == 400
+    assert response.json["error"] == {"status": 400, "message": "The body is nested too deeply."}
+
+
+@pytest.mark.parametrize("ensure_ascii", [True, False])  # written as \u202e, or as the character itself
+def test_a_direction_control_in_a_json_name_is_refused(app, client, bearer, product_ids, ensure_ascii):
+    body = json.dumps(new_deal(product_ids, customer_company="Acme\u202egnp.exe"), ensure_ascii=ensure_ascii)
+    response = client.post("/api/v1/deals", data=body.encode(), content_type="application/json",
+                           headers=bearer("sales@gold.demo"))
+    assert response.status_code == 400
+    assert "direction controls" in response.json["error"]["message"]
+    with app.app_context():
+        assert db.session.scalar(sa.select(Deal.id).where(Deal.customer_company.contains("gnp"))) is None

@@ -73,7 +73,7 @@ def test_invalid_input_is_422_with_a_message_per_field_and_stores_nothing(app, l
     html = response.get_data(as_text=True)
     assert response.status_code == 422
     for message in ("This field is required.", "Invalid email address.", "not a free-mail domain",
-                    "Choose at least one product.", "The expected close date has passed", "Enter a value above zero.",
+                    "Choose at least one product.", "The expected close date has passed", "Enter a value from 1 to 1,000,000,000,000.",
                     "at least 7 digits"):
         assert message in html, message
     with app.app_context():
