@@ -1,7 +1,7 @@
 """certificate PDFs as stored blobs: the PDF's sha256 and the hash of what it shows
 
 Revision ID: 0010
-Revises: 0008
+Revises: 0009
 Create Date: 2026-12-02 10:00:00.000000
 
 """
