@@ -18,6 +18,7 @@ import threading
 import unicodedata
 import xml.etree.ElementTree as ElementTree
 import zipfile
+import zlib
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, NamedTuple
@@ -36,6 +37,14 @@ PREVIEW_WIDTH = 640
 # Keeps the preview of a very tall page or image from becoming a huge bitmap.
 PREVIEW_MAX_HEIGHT = 4 * PREVIEW_WIDTH
 MAX_UNCOMPRESSED_BYTES = 20 * 1024 * 1024
+# What an Office file (a ZIP) may inflate to. Real documents are a few times their size;
+# a zip bomb is hundreds or thousands of times. Counted while inflating, never taken from
+# the archive's directory, which can say anything.
+MAX_INFLATED_BYTES = 100 * 1024 * 1024
+MAX_INFLATE_RATIO = 100  # inflated / stored bytes, once past RATIO_FLOOR_BYTES
+RATIO_FLOOR_BYTES = 10 * 1024 * 1024
+MAX_ZIP_ENTRIES = 5_000
+MAX_ZIP_DEPTH = 2  # an Office file, and Office files embedded in it (a chart's workbook)
 MAX_FILENAME_CHARS = 200
 ACCEPTED = "Accepted: PDF, PNG, JPEG, DOCX, PPTX, XLSX, TXT, MD."
 
@@ -196,6 +205,121 @@ def _check_intact(kind: FileKind, data: bytes) -> None:
         _check_pdf_opens(data)
     elif kind.is_image:
         _check_image_verifies(kind, data)
+    elif kind in _OFFICE_MAIN_PARTS:
+        _check_archive(kind, data, budget=_InflateBudget(len(data)))
+
+
+class _InflateBudget:
+    """The bytes all members of an upload (nested archives included) may inflate to."""
+
+    def __init__(self, stored: int) -> None:
+        self.stored, self.inflated = stored, 0
+
+    def spend(self, count: int) -> bool:
+        """Count `count` more inflated bytes; False once past the limits."""
+        self.inflated += count
+        if self.inflated > MAX_INFLATED_BYTES:
+            return False
+        return self.inflated <= RATIO_FLOOR_BYTES or self.inflated <= MAX_INFLATE_RATIO * self.stored
+
+
+def _check_archive(kind: FileKind, data: bytes, budget: _InflateBudget, depth: int = 1) -> None:
+    """Refuse a ZIP that is a bomb or lies: too many entries, unsafe or repeated names,
+    members that overlap or inflate to other sizes than the directory says, other
+    compression than deflate, encryption, or nesting deeper than MAX_ZIP_DEPTH."""
+    corrupt = FileRejected(f"This {kind.label} is damaged: its parts don't match its table of contents. "
+                           "Save it again from Office and upload the new file.")
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        members = archive.infolist()
+    if len(members) > MAX_ZIP_ENTRIES:
+        raise FileRejected(f"This {kind.label} has {len(members):,} parts; we accept at most {MAX_ZIP_ENTRIES:,}.")
+    names = [member.filename for member in members]
+    if len(set(names)) != len(names) or not all(map(_is_safe_member_name, names)):
+        raise corrupt
+    end = len(data)
+    # From the last member back: each one's data must end where the next one starts.
+    for member in sorted(members, key=lambda member: member.header_offset, reverse=True):
+        content = _MemberContent(kind, budget)
+        _read_member(data, member, end, content, corrupt)
+        end = member.header_offset
+        if content.nested is not None:
+            if depth >= MAX_ZIP_DEPTH:
+                raise FileRejected(f"This {kind.label} holds archives inside archives, which we don't accept.")
+            _check_archive(kind, b"".join(content.nested), budget, depth + 1)
+
+
+def _is_safe_member_name(name: str) -> bool:
+    parts = name.split("/")
+    return (bool(name) and "\\" not in name and "\x00" not in name and not name.startswith("/")
+            and ":" not in parts[0] and ".." not in parts)
+
+
+class _MemberContent:
+    """What one member inflates to, counted as it comes: size and CRC, and the bytes
+    themselves only when it is a ZIP too (checked next)."""
+
+    def __init__(self, kind: FileKind, budget: _InflateBudget) -> None:
+        self.kind, self.budget = kind, budget
+        self.size, self.crc = 0, 0
+        self.nested: list[bytes] | None = None
+
+    def add(self, chunk: bytes) -> None:
+        if not self.budget.spend(len(chunk)):
+            raise _too_big(self.kind)
+        if self.size == 0 and chunk.startswith(ZIP_SIGNATURE):
+            self.nested = []
+        if self.nested is not None:
+            self.nested.append(chunk)
+        self.size += len(chunk)
+        self.crc = zlib.crc32(chunk, self.crc)
+
+
+def _read_member(data: bytes, member: zipfile.ZipInfo, end: int, content: _MemberContent,
+                 corrupt: FileRejected) -> None:
+    """Inflate one member from its local header (its data must end by `end`), into
+    `content`; `corrupt` when it is not what the directory says."""
+    start = member.header_offset
+    header = data[start:start + 30]
+    if len(header) < 30 or header[:4] != ZIP_SIGNATURE or member.flag_bits & 0x1:  # 0x1: encrypted
+        raise corrupt
+    name_length, extra_length = int.from_bytes(header[26:28], "little"), int.from_bytes(header[28:30], "little")
+    local_name = data[start + 30:start + 30 + name_length].decode(
+        "utf-8" if member.flag_bits & 0x800 else "cp437", "replace")
+    if local_name != member.filename:
+        raise corrupt  # readers that go by the local headers would see another file
+    offset = start + 30 + name_length + extra_length
+    if member.compress_type == zipfile.ZIP_STORED:
+        consumed = min(member.compress_size, max(end - offset, 0))
+        content.add(data[offset:offset + consumed])
+    elif member.compress_type == zipfile.ZIP_DEFLATED:
+        consumed = _inflate(data[offset:end], content, corrupt)
+    else:
+        raise corrupt  # Office writes deflate; anything else is not an Office file we know
+    if consumed != member.compress_size or content.size != member.file_size or content.crc != member.CRC:
+        raise corrupt
+
+
+def _inflate(stream: bytes, content: _MemberContent, corrupt: FileRejected) -> int:
+    """Raw deflate to the stream's own end (not to a size the directory claims), a chunk
+    at a time; the number of compressed bytes it took."""
+    inflater = zlib.decompressobj(-zlib.MAX_WBITS)
+    pending = stream
+    try:
+        while not inflater.eof:
+            chunk = inflater.decompress(pending, 1024 * 1024)
+            pending = inflater.unconsumed_tail
+            if not chunk and not pending and not inflater.eof:
+                raise corrupt  # the stream stops before its end
+            content.add(chunk)
+    except zlib.error:
+        raise corrupt from None
+    return len(stream) - len(inflater.unused_data)
+
+
+def _too_big(kind: FileKind) -> FileRejected:
+    return FileRejected(f"This {kind.label} unpacks to far more than its size (over "
+                        f"{MAX_INFLATED_BYTES // (1024 * 1024)} MB, or {MAX_INFLATE_RATIO} times itself): "
+                        "it looks like a zip bomb, so we don't accept it.")
 
 
 def _check_pdf_opens(data: bytes) -> None:
@@ -228,6 +352,48 @@ def _check_image_verifies(kind: FileKind, data: bytes) -> None:
         raise FileRejected(f"This {kind.label} is damaged and can't be opened.") from None
     if _has_too_many_pixels(width, height):
         raise too_large
+    if kind is FileKind.jpeg and not jpeg_is_complete(data):
+        raise FileRejected(f"This {kind.label} is damaged or incomplete and can't be opened.")
+
+
+def jpeg_is_complete(data: bytes) -> bool:
+    """Does this JPEG run from its start marker to its end-of-image marker (EOI)?
+
+    Decoding alone can't tell: importing WeasyPrint sets Pillow's process-wide
+    ImageFile.LOAD_TRUNCATED_IMAGES, after which Pillow pads a truncated JPEG with grey
+    instead of failing. Bytes after EOI (some cameras add trailers) are allowed."""
+    index, end = 2, len(data)
+    while index + 1 < end:
+        if data[index] != 0xFF:
+            return False
+        marker = data[index + 1]
+        if marker == 0xFF:  # fill byte before a marker
+            index += 1
+        elif marker == 0xD9:  # EOI
+            return True
+        elif marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
+            index += 2
+        else:
+            if index + 4 > end:
+                return False
+            length = int.from_bytes(data[index + 2:index + 4], "big")
+            if length < 2:
+                return False
+            index += 2 + length
+            if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
+                index = _next_marker(data, index)
+    return False
+
+
+def _next_marker(data: bytes, index: int) -> int:
+    """The position of the next marker: 0xFF followed by neither 0x00 (an escaped 0xFF in
+    the data) nor a restart marker (0xD0-0xD7, part of the scan). len(data) if none."""
+    while (index := data.find(b"\xff", index)) != -1 and index + 1 < len(data):
+        follower = data[index + 1]
+        if follower != 0x00 and not 0xD0 <= follower <= 0xD7:
+            return index
+        index += 2
+    return len(data)
 
 
 def _has_too_many_pixels(width: int, height: int) -> bool:

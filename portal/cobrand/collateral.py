@@ -51,8 +51,8 @@ RENDER_TIMEOUT = 20.0  # seconds
 
 
 def templates_for(user: User, persona: Persona | None = None):
-    """The one scoped query for templates: partners see live ones whose audience includes
-    them (in this persona's room, if given); vendor staff see all, withdrawn ones too."""
+    """The one scoped query for templates: partners see published ones whose audience
+    includes them (in this persona's room, if given); vendor staff see all, drafts too."""
     stmt = sa.select(CobrandTemplate).where(CobrandTemplate.version > 0)
     if not user.is_vendor:
         stmt = stmt.where(CobrandTemplate.is_live.is_(True))
@@ -187,7 +187,8 @@ def design_changed(template: CobrandTemplate | None, design: Design) -> bool:
 
 
 def set_live(actor: User, template: CobrandTemplate, live: bool) -> bool:
-    """Publish or withdraw a template; False when it already was. PDFs made stay downloadable."""
+    """Publish a template (a new one is a draft) or take it back to a draft; False when it
+    already was. PDFs made from it stay downloadable."""
     if template.is_live == live:
         return False
     before = snapshot(template)

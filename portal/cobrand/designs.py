@@ -10,6 +10,12 @@ custom property --partner-accent.
 Files a design may use are the portal's own (`portal-static:img/…`); everything else is
 refused when the design is saved, and again by the PDF fetcher (portal.pdf) if a design
 ever got into the database another way.
+
+The checks read a design the way the renderers will: the HTML through an HTML5 parser
+(tinyhtml5, the one WeasyPrint uses; Chromium follows the same specification), placed in
+<body>, and the CSS through tinycss2 (WeasyPrint's CSS parser). A regex or a lenient parser
+sees a different document: `<!-- x --!><img onerror=…>` is a comment to some and a live
+image to a browser.
 """
 import hashlib
 import json
@@ -17,9 +23,11 @@ import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import cache
-from html.parser import HTMLParser
 from pathlib import Path
+from xml.etree.ElementTree import Element
 
+import tinycss2
+from tinyhtml5.parser import HTMLParser
 from markupsafe import Markup, escape
 
 from portal.pdf import STATIC_ROOT, STATIC_URL, fetch, Refused
@@ -43,17 +51,25 @@ PREVIEW_STYLESHEET = "css/cobrand-preview.css"
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_]+)\s*\}\}")
 _BRACES = re.compile(r"\{\{|\}\}")
-_CSS_URL = re.compile(r"url\(\s*(['\"]?)(.*?)\1\s*\)", re.IGNORECASE | re.DOTALL)
 _HEX_COLOR = re.compile(r"#[0-9A-Fa-f]{6}")
 _STATIC_REF = re.compile(re.escape(STATIC_URL) + r"[A-Za-z0-9_./-]+")
 
 FORBIDDEN_TAGS = frozenset({
     "script", "style", "link", "meta", "base", "iframe", "frame", "frameset", "object", "embed", "applet",
     "form", "input", "button", "textarea", "select", "option", "template", "noscript", "portal", "html",
-    "head", "body", "title", "foreignobject", "use", "image", "animate", "set",
+    "head", "body", "title", "foreignobject", "use", "image", "animate", "set", "feimage", "handler",
+    "listener", "math",
+    # Their content is raw text to some parsers and markup to others (or depends on flags such
+    # as scripting): refused so that every renderer reads the same document.
+    "xmp", "noembed", "noframes", "plaintext",
 })
 URL_ATTRIBUTES = frozenset({"src", "href", "xlink:href", "srcset", "poster", "data", "action", "formaction",
-                            "background", "cite", "longdesc", "ping", "lowsrc", "dynsrc"})
+                            "background", "cite", "longdesc", "ping", "lowsrc", "dynsrc", "xml:base"})
+# CSS functions that load something, other than url() (checked like every URL). attr() can
+# turn an attribute into a URL.
+URL_FUNCTIONS = frozenset({"image-set", "-webkit-image-set", "src", "image", "-webkit-image", "cross-fade",
+                           "-webkit-cross-fade", "element", "-moz-element", "paint", "attr"})
+URL_AT_RULES = frozenset({"import", "namespace"})
 LINK_SCHEMES = ("https://", "http://", "mailto:", "tel:", "#")
 
 
@@ -93,19 +109,44 @@ def design_problems(design: Design) -> dict[str, list[str]]:
     return {name: found for name, found in problems.items() if found}
 
 
+HTML_NAMESPACE = "http://www.w3.org/1999/xhtml"
+_ATTRIBUTE_PREFIXES = {"{http://www.w3.org/1999/xlink}": "xlink:", "{http://www.w3.org/XML/1998/namespace}": "xml:",
+                       "{http://www.w3.org/2000/xmlns/}": "xmlns:"}
+# Each slot is parsed as this element, so the tree shows where the slot's markup will land.
+SLOT_MARK = "portal-slot"
+_SHELL = "<!DOCTYPE html><html><head></head><body>\n{}\n</body></html>"
+_LOCAL_REFERENCE = re.compile(r"\s*url\(\s*#[A-Za-z][\w-]*\s*\)\s*")
+
+
 def _html_problems(html: str) -> list[str]:
     if not html.strip():
         return ["Write the design's HTML (what goes inside <body>)."]
     if len(html) > MAX_SOURCE:
         return [f"The HTML is {len(html):,} characters; the most is {MAX_SOURCE:,}."]
     problems = _placeholder_problems(html)
-    checker = _HtmlChecker()
-    checker.feed(html)
-    checker.close()
+    if SLOT_MARK in html.lower():
+        problems.append(f"“{SLOT_MARK}” is reserved: write slots as {{{{ name }}}}.")
+    parser = HTMLParser()
+    root = parser.parse(_SHELL.format(PLACEHOLDER.sub(f"<{SLOT_MARK}></{SLOT_MARK}>", html)))
+    checker = _TreeChecker()
+    checker.check_document(root)
     problems += checker.problems
+    problems += [f"<{name}> is not allowed in a design." for name in sorted(_dropped_tags(parser.errors))]
+    if checker.slots != len(PLACEHOLDER.findall(html)):
+        problems.append("Slots go between tags, in plain HTML: not inside a comment, a tag, <svg> or an element "
+                        "whose content is text (such as <style>).")
     if "page" not in checker.classes:
         problems.append('Put each page in a <section class="page">…</section>, so it is sized to the paper.')
     return _unique(problems)
+
+
+def _dropped_tags(errors) -> set[str]:
+    """Forbidden start tags the parser dropped (a second <body>, <head> inside the body):
+    harmless where they were, but a design has no business writing them."""
+    names = {data.get("name") for _, code, data in errors if code.startswith("unexpected-start-tag")}
+    if any(code == "non-html-root" for _, code, _ in errors):
+        names.add("html")
+    return names & FORBIDDEN_TAGS
 
 
 def _placeholder_problems(html: str) -> list[str]:
@@ -116,13 +157,12 @@ def _placeholder_problems(html: str) -> list[str]:
     return problems
 
 
-def _css_problems(css: str, where: str) -> list[str]:
+def _css_problems(css: str, where: str, tokens=None) -> list[str]:
+    """What is wrong with a stylesheet (or, given its parsed `tokens`, a style= attribute)."""
     if len(css) > MAX_SOURCE:
         return [f"The CSS is {len(css):,} characters; the most is {MAX_SOURCE:,}."]
     problems = []
     lowered = css.lower()
-    if "@import" in lowered:
-        problems.append(f"@import is not allowed in {where}: put all the CSS here.")
     if "\\" in css:
         problems.append(f"Backslash escapes are not allowed in {where}.")
     if "</" in css or "<!--" in css:
@@ -131,11 +171,40 @@ def _css_problems(css: str, where: str) -> list[str]:
         problems.append(f"Scripted CSS (expression, behavior, -moz-binding) is not allowed in {where}.")
     if "{{" in css:
         problems.append(f"Slots only work in the HTML. In {where}, use var(--partner-accent) for the partner's colour.")
-    for _, url in _CSS_URL.findall(css):
-        problem = _url_problem(url.strip())
-        if problem:
-            problems.append(problem)
+    if tokens is None:
+        tokens = tinycss2.parse_stylesheet(css, skip_comments=True, skip_whitespace=True)
+    problems.extend(_css_token_problems(tokens, where))
     return problems
+
+
+def _css_token_problems(tokens, where: str) -> Iterable[str]:
+    """Every URL in parsed CSS, at any depth: url() must name a packaged file; other ways
+    of loading something are refused."""
+    for token in tokens:
+        if token.type == "at-rule" and token.lower_at_keyword in URL_AT_RULES:
+            yield f"@{token.lower_at_keyword} is not allowed in {where}: put all the CSS here."
+        elif token.type == "url":
+            yield from _optional_problem(_url_problem(token.value.strip()))
+        elif token.type == "function" and token.lower_name == "url":
+            strings = [part.value for part in token.arguments if part.type == "string"]
+            yield from _optional_problem(_url_problem(strings[0].strip() if strings else ""))
+        elif token.type == "function" and token.lower_name in URL_FUNCTIONS:
+            yield f"{token.lower_name}() is not allowed in {where}: use url(portal-static:img/…) for images."
+        yield from _css_token_problems(_children(token), where)
+
+
+def _children(token) -> list:
+    if token.type in ("qualified-rule", "at-rule"):
+        return [*token.prelude, *(token.content or [])]
+    if token.type == "declaration":
+        return token.value
+    if token.type == "function":
+        return token.arguments
+    return getattr(token, "content", None) or []  # () [] {} blocks; nothing for plain tokens
+
+
+def _optional_problem(problem: str | None) -> list[str]:
+    return [problem] if problem else []
 
 
 def _url_problem(url: str) -> str | None:
@@ -150,32 +219,56 @@ def _url_problem(url: str) -> str | None:
     return None
 
 
-class _HtmlChecker(HTMLParser):
+class _TreeChecker:
+    """Walks the parsed document: every element and attribute the renderers will see."""
+
     def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
         self.problems: list[str] = []
         self.classes: set[str] = set()
+        self.slots = 0  # slots in places where their markup stays what it is
 
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in FORBIDDEN_TAGS:
-            self.problems.append(f"<{tag}> is not allowed in a design." + (
-                " Put styles in the CSS box." if tag in ("style", "link") else ""))
-        for name, value in attrs:
-            self._check_attribute(tag, name, value or "")
+    def check_document(self, root: Element) -> None:
+        # <html>, <head> and <body> are the shell's; attributes on them, or anything in
+        # <head>, came from the design (an HTML5 parser merges a second <body>'s into the first).
+        for element in (root, *root):
+            name = _local_name(element)
+            if element.attrib or (name == "head" and len(element)):
+                self.problems.append(f"<{name}> is not allowed in a design.")
+            if name != "html":
+                self._walk(element, foreign=False)
 
-    handle_startendtag = handle_starttag
+    def _walk(self, parent: Element, foreign: bool) -> None:
+        for element in parent:
+            if not isinstance(element.tag, str):
+                continue  # a comment
+            name = _local_name(element)
+            if name == SLOT_MARK:
+                self.slots += 0 if foreign else 1
+                continue
+            if name in FORBIDDEN_TAGS:
+                self.problems.append(f"<{name}> is not allowed in a design." + (
+                    " Put styles in the CSS box." if name in ("style", "link") else ""))
+            in_foreign = foreign or not element.tag.startswith(f"{{{HTML_NAMESPACE}}}")
+            for key, value in element.attrib.items():
+                self._check_attribute(name, _attribute_name(key), value, in_foreign)
+            self._walk(element, in_foreign)
 
-    def _check_attribute(self, tag: str, name: str, value: str) -> None:
+    def _check_attribute(self, tag: str, name: str, value: str, foreign: bool) -> None:
         if name.startswith("on"):
             self.problems.append(f"Event handlers such as {name}= are not allowed (designs run no scripts).")
-        elif "{{" in value:
-            self.problems.append(f"Slots go between tags, not inside an attribute ({name}= on <{tag}>).")
+        elif SLOT_MARK in name or SLOT_MARK in value:
+            self.problems.append(f"Slots go between tags, not inside an attribute or a tag (<{tag}>).")
         elif name == "class":
             self.classes.update(value.split())
         elif name == "style":
-            self.problems.extend(_css_problems(value, f"the style= attribute of <{tag}>"))
+            where = f"the style= attribute of <{tag}>"
+            self.problems.extend(_css_problems(value, where, tinycss2.parse_blocks_contents(value)))
         elif name in URL_ATTRIBUTES:
             self._check_url(tag, name, value.strip())
+        elif "url(" in value.lower() and not (foreign and _LOCAL_REFERENCE.fullmatch(value)):
+            # SVG presentation attributes (fill=, filter=, mask=) take url(#id) of the same drawing.
+            self.problems.extend(_css_problems(value, f"the {name}= attribute of <{tag}>",
+                                               tinycss2.parse_component_value_list(value)))
 
     def _check_url(self, tag: str, name: str, url: str) -> None:
         if tag == "a" and name == "href" and url.lower().startswith(LINK_SCHEMES):
@@ -186,6 +279,15 @@ class _HtmlChecker(HTMLParser):
         problem = _url_problem(url)
         if problem:
             self.problems.append(problem)
+
+
+def _local_name(element: Element) -> str:
+    return element.tag.rpartition("}")[2].lower()
+
+
+def _attribute_name(key: str) -> str:
+    namespace, _, name = key.rpartition("}")
+    return _ATTRIBUTE_PREFIXES.get(namespace + "}", "") + name.lower() if namespace else key.lower()
 
 
 def _unique(items: Iterable[str]) -> list[str]:

@@ -16,7 +16,7 @@ from dataclasses import dataclass
 
 from PIL import Image, ImageCms, ImageOps
 
-from portal.assets.files import JPEG_SIGNATURE, PNG_SIGNATURE, FileKind, FileRejected
+from portal.assets.files import JPEG_SIGNATURE, PNG_SIGNATURE, FileKind, FileRejected, jpeg_is_complete
 
 logger = logging.getLogger(__name__)
 
@@ -151,46 +151,6 @@ def _verify(kind: FileKind, data: bytes) -> None:
             raise _damaged(kind) from None
     if kind is FileKind.jpeg and not jpeg_is_complete(data):
         raise _damaged(kind)
-
-
-def jpeg_is_complete(data: bytes) -> bool:
-    """Does this JPEG run from its start marker to its end-of-image marker (EOI)?
-
-    Decoding alone can't tell: importing WeasyPrint sets Pillow's process-wide
-    ImageFile.LOAD_TRUNCATED_IMAGES, after which Pillow pads a truncated JPEG with grey
-    instead of failing. Bytes after EOI (some cameras add trailers) are allowed."""
-    index, end = 2, len(data)
-    while index + 1 < end:
-        if data[index] != 0xFF:
-            return False
-        marker = data[index + 1]
-        if marker == 0xFF:  # fill byte before a marker
-            index += 1
-        elif marker == 0xD9:  # EOI
-            return True
-        elif marker == 0x01 or 0xD0 <= marker <= 0xD7:  # markers without a length
-            index += 2
-        else:
-            if index + 4 > end:
-                return False
-            length = int.from_bytes(data[index + 2:index + 4], "big")
-            if length < 2:
-                return False
-            index += 2 + length
-            if marker == 0xDA:  # start of scan: entropy-coded data runs to the next real marker
-                index = _next_marker(data, index)
-    return False
-
-
-def _next_marker(data: bytes, index: int) -> int:
-    """The position of the next marker: 0xFF followed by neither 0x00 (an escaped 0xFF in
-    the data) nor a restart marker (0xD0-0xD7, part of the scan). len(data) if none."""
-    while (index := data.find(b"\xff", index)) != -1 and index + 1 < len(data):
-        follower = data[index + 1]
-        if follower != 0x00 and not 0xD0 <= follower <= 0xD7:
-            return index
-        index += 2
-    return len(data)
 
 
 def _clean_pixels(image: Image.Image) -> Image.Image:

@@ -85,7 +85,8 @@ class CobrandTemplate(db.Model):
     description: Mapped[str] = mapped_column(sa.String(1000), default="")
     audience_id: Mapped[int] = mapped_column(sa.ForeignKey("audiences.id"), index=True)
     version: Mapped[int] = mapped_column(default=0)  # number of the current version
-    is_live: Mapped[bool] = mapped_column(default=True)  # withdrawn templates are hidden from partners
+    # A new template is a draft until a vendor admin publishes it; partners never see drafts.
+    is_live: Mapped[bool] = mapped_column(default=False)
     created_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)

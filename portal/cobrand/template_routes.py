@@ -248,7 +248,10 @@ def _edit(template: CobrandTemplate | None):
             return _editor_page(form, _reload(template), status=422)
     template = collateral.save_template(current_user, _reload(template), data, sample)
     db.session.commit()
-    flash(f"Saved. Partners now get version {template.version}." if sample else "Saved.")
+    if not template.is_live:
+        flash("Saved as a draft: partners see it once you publish it.")
+    else:
+        flash(f"Saved. Partners now get version {template.version}." if sample else "Saved.")
     return redirect(url_for("cobrand.template", template_id=template.id), 303)
 
 
@@ -307,7 +310,7 @@ def set_live(template_id: int):
     if collateral.set_live(current_user, template, live):
         db.session.commit()
         flash("Published: partners in its audience can co-brand it." if live else
-              "Withdrawn: partners no longer see it. PDFs they made stay downloadable.")
+              "Unpublished: it is a draft again and partners no longer see it. PDFs they made stay downloadable.")
     return redirect(url_for("cobrand.template", template_id=template.id), 303)
 
 

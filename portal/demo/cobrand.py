@@ -63,7 +63,9 @@ def seed_demo_templates() -> None:
     for title, description, name, paper, audience in TEMPLATES:
         design = demo_design(name, paper)
         data = collateral.TemplateInput(title=title, description=description, audience=audience, design=design)
-        made.append(collateral.save_template(author, None, data, _sample(name, paper, title)))
+        template = collateral.save_template(author, None, data, _sample(name, paper, title))
+        collateral.set_live(author, template, True)
+        made.append(template)
     _seed_gold_flyer(made[0])
 
 

@@ -4,6 +4,7 @@ Every fixture is a real file made by the library that writes that format."""
 
 import hashlib
 import io
+import warnings
 import zipfile
 
 import docx
@@ -12,9 +13,10 @@ import pptx
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from PIL import Image, ImageCms, PngImagePlugin
+from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 from weasyprint import HTML
 
+from portal.assets import files
 from portal.assets.files import (
     MAX_TEXT_CHARS,
     PREVIEW_WIDTH,
@@ -420,3 +422,135 @@ def test_prepare_leaves_no_preview_for_a_document(docx_bytes, store):
 ])
 def test_prepare_keeps_a_safe_base_name(docx_bytes, store, filename, expected):
     assert prepare(docx_bytes, filename, store).filename == expected
+
+
+# --- zip bombs and archives that lie --------------------------------------------------------
+
+
+def bomb_docx(docx_bytes, inflated: int, name: str = "word/document.xml") -> bytes:
+    """A copy of a Word document whose part `name` inflates to `inflated` bytes (written a
+    MiB at a time, so the test never holds it)."""
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as source, \
+            zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as target:
+        for member in source.namelist():
+            if member != name:
+                target.writestr(member, source.read(member))
+        with target.open(name, "w") as part:
+            part.write(b"<w:document>")
+            for _ in range(inflated // (1024 * 1024)):
+                part.write(b" " * (1024 * 1024))
+    return output.getvalue()
+
+
+def patch_central_directory(data: bytes, member: str, **fields: int) -> bytes:
+    """The archive with fields of one central directory entry overwritten (what a forged
+    file says about itself): compress_size, file_size or header_offset."""
+    offsets = {"compress_size": 20, "file_size": 24, "header_offset": 42}
+    data = bytearray(data)
+    entry = data.index(b"PK\x01\x02")
+    while True:
+        name_length = int.from_bytes(data[entry + 28:entry + 30], "little")
+        if data[entry + 46:entry + 46 + name_length].decode() == member:
+            break
+        entry = data.index(b"PK\x01\x02", entry + 46)
+    for field, value in fields.items():
+        data[entry + offsets[field]:entry + offsets[field] + 4] = value.to_bytes(4, "little")
+    return bytes(data)
+
+
+def central_entry(data: bytes, member: str) -> zipfile.ZipInfo:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return archive.getinfo(member)
+
+
+def assert_refused(data: bytes, filename: str, message: str, store) -> None:
+    with pytest.raises(FileRejected, match=message):
+        prepare(data, filename, store)
+    assert stored_files(store.root) == []
+
+
+def test_a_zip_bomb_docx_is_refused_and_nothing_is_stored(docx_bytes, store):
+    data = bomb_docx(docx_bytes, 200 * 1024 * 1024)  # 200 MiB of document.xml
+    assert len(data) < 300 * 1024
+    assert_refused(data, "brief.docx", "looks like a zip bomb", store)
+
+
+def test_a_modest_ratio_bomb_is_refused_too(docx_bytes, store):
+    data = bomb_docx(docx_bytes, 12 * 1024 * 1024)  # under the size cap, but 1000 times its size
+    assert_refused(data, "brief.docx", "looks like a zip bomb", store)
+
+
+def test_the_size_cap_counts_every_part(docx_bytes, store, monkeypatch):
+    monkeypatch.setattr(files, "MAX_INFLATED_BYTES", 1000)
+    assert_refused(docx_bytes, "brief.docx", "looks like a zip bomb", store)
+
+
+@pytest.mark.parametrize("fields", [
+    {"file_size": 100},           # says document.xml is small; it inflates to more
+    {"compress_size": 50},        # says its data is short; the stream runs on
+    {"file_size": 10 ** 9},       # says it is huge; it is not
+])
+def test_a_central_directory_that_lies_about_sizes_is_refused(docx_bytes, store, fields):
+    data = patch_central_directory(docx_bytes, "word/document.xml", **fields)
+    assert_refused(data, "brief.docx", "damaged: its parts don't match its table of contents", store)
+
+
+def test_entries_that_share_their_data_are_refused(docx_bytes, store):
+    shared = central_entry(docx_bytes, "word/document.xml").header_offset
+    data = patch_central_directory(docx_bytes, "word/styles.xml", header_offset=shared)
+    assert_refused(data, "brief.docx", "damaged", store)
+
+
+@pytest.mark.parametrize("name", ["../evil.xml", "/etc/evil.xml", "C:/evil.xml", "word\\..\\evil.xml",
+                                  "word/../../evil.xml"])
+def test_unsafe_part_names_are_refused(docx_bytes, store, name):
+    assert_refused(rezip(docx_bytes, {name: b"<x/>"}), "brief.docx", "damaged", store)
+
+
+def test_a_repeated_part_name_is_refused(docx_bytes, store):
+    output = io.BytesIO(docx_bytes)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # zipfile warns about the duplicate it is told to write
+        with zipfile.ZipFile(output, "a") as archive:
+            archive.writestr("word/document.xml", b"<w:document>another</w:document>")
+    assert_refused(output.getvalue(), "brief.docx", "damaged", store)
+
+
+def test_too_many_parts_are_refused(docx_bytes, store):
+    parts = {f"customXml/item{n}.xml": b"<x/>" for n in range(files.MAX_ZIP_ENTRIES)}
+    assert_refused(rezip(docx_bytes, parts), "brief.docx", "we accept at most 5,000", store)
+
+
+def test_one_embedded_office_file_is_fine_but_not_archives_in_archives(docx_bytes, xlsx_bytes, store):
+    chart = rezip(docx_bytes, {"word/embeddings/Microsoft_Excel_Worksheet.xlsx": xlsx_bytes})
+    assert prepare(chart, "brief.docx", store).kind is FileKind.docx
+    deeper = rezip(docx_bytes, {"word/embeddings/inner.docx": chart})
+    assert_refused(deeper, "deeper.docx", "archives inside archives", BlobStore(store.root.parent / "other"))
+
+
+def test_a_bomb_inside_an_embedded_file_counts_against_the_upload(docx_bytes, store):
+    inner = bomb_docx(docx_bytes, 12 * 1024 * 1024)
+    assert_refused(rezip(docx_bytes, {"word/embeddings/inner.docx": inner}), "brief.docx", "zip bomb", store)
+
+
+def test_only_deflate_or_stored_parts_are_accepted(docx_bytes, store):
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(docx_bytes)) as source, \
+            zipfile.ZipFile(output, "w", zipfile.ZIP_BZIP2) as target:
+        for name in source.namelist():
+            target.writestr(name, source.read(name))
+    assert_refused(output.getvalue(), "brief.docx", "damaged", store)
+    stored = zip_of({name: data for name, data in zipfile_members(docx_bytes)})  # ZIP_STORED
+    assert prepare(stored, "brief.docx", store).kind is FileKind.docx
+
+
+def zipfile_members(data: bytes):
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return [(name, archive.read(name)) for name in archive.namelist()]
+
+
+def test_a_truncated_jpeg_is_refused_even_with_pillow_padding_truncated_images(jpeg_bytes, store, monkeypatch):
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", True)  # what importing WeasyPrint does
+    assert_refused(truncated(jpeg_bytes), "photo.jpg", "This JPEG image is damaged", store)
+    assert prepare(jpeg_bytes + b"trailer", "photo.jpg", store).kind is FileKind.jpeg  # bytes after EOI are fine

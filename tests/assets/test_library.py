@@ -1,6 +1,7 @@
 """The library, asset pages, previews, downloads, versions and the vendor's upkeep."""
 import io
 import re
+import zipfile
 from datetime import timedelta
 
 import sqlalchemy as sa
@@ -368,3 +369,18 @@ def test_room_widget_is_lazy_and_persona_smart(add_asset, login_as):
     full = client.get("/rooms/marketing/assets").get_data(as_text=True)
     assert "<html" in full and "For Marketing" in full
     assert client.get("/rooms/nobody/assets").status_code == 404
+
+
+def test_a_zip_bomb_upload_is_refused_with_a_clear_message_and_stores_nothing(app, login_as):
+    archive = io.BytesIO()
+    with zipfile.ZipFile(archive, "w", zipfile.ZIP_DEFLATED) as bomb:
+        bomb.writestr("[Content_Types].xml", "<Types/>")
+        with bomb.open("word/document.xml", "w") as part:
+            for _ in range(50):
+                part.write(b" " * (1024 * 1024))
+    client = login_as("admin@vendor.demo")
+    assets, files = count(app, Asset), stored_files(app)
+    response = upload(client, file=(io.BytesIO(archive.getvalue()), "brief.docx"))
+    assert response.status_code == 422
+    assert "looks like a zip bomb" in response.get_data(as_text=True)
+    assert count(app, Asset) == assets and stored_files(app) == files

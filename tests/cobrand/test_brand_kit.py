@@ -565,3 +565,27 @@ def test_brand_checks_list_what_to_fix_before_co_branding():
     assert services.brand_checks(kit(email="", phone="+1 303 555 0142")) == []
     assert services.brand_checks(kit(accent_color=None)) == []  # no colour: the template's default
     assert len(services.brand_checks(kit(display_name="", logo_sha256=None, email="", accent_color="#FFFF00"))) == 4
+
+
+@pytest.mark.parametrize("tolerant", [False, True])
+@pytest.mark.parametrize("chunk_type, prefix", [(b"zTXt", b"Comment\0\0"), (b"iCCP", b"icc\0\0")])
+def test_a_png_whose_chunk_inflates_hugely_is_never_inflated(monkeypatch, chunk_type, prefix, tolerant):
+    """A 200 KB logo with a compressed chunk of 200 MiB: Pillow's chunk limits stop it
+    before it is inflated. Refused, or (where WeasyPrint made Pillow tolerant) kept
+    without the chunk, and never a memory spike."""
+    import tracemalloc
+    monkeypatch.setattr(ImageFile, "LOAD_TRUNCATED_IMAGES", tolerant)
+    png = image_bytes(Image.new("RGB", (400, 300), "red"), "PNG")
+    payload = prefix + zlib.compress(bytes(200 * 1024 * 1024), 9)
+    chunk = struct.pack(">I", len(payload)) + chunk_type + payload + struct.pack(">I", zlib.crc32(chunk_type + payload))
+    tracemalloc.start()
+    try:
+        logo = logos.prepare_logo(png[:33] + chunk + png[33:])
+    except logos.FileRejected as refused:
+        logo = None
+        assert "damaged or incomplete" in str(refused)
+    finally:
+        peak = tracemalloc.get_traced_memory()[1]
+        tracemalloc.stop()
+    assert peak < 30 * 1024 * 1024
+    assert logo is None or (chunk_type not in logo.data and b"Comment" not in logo.data)

@@ -131,7 +131,7 @@ def test_withdrawn_templates_vanish_for_partners_but_their_pdfs_stay(app, login_
     assert marketer.get(f"/co-brand/{tid}").status_code == 404
     assert FLYER not in marketer.get("/co-brand").get_data(as_text=True)
     assert download(marketer, gold_pdf.id).status_code == 200
-    assert "Withdrawn" in admin.get(f"/co-brand/{tid}").get_data(as_text=True)
+    assert '<span class="badge">Draft</span>' in admin.get(f"/co-brand/{tid}").get_data(as_text=True)
     post(admin, f"/co-brand/{tid}/live", {"live": "1"})
     assert marketer.get(f"/co-brand/{tid}").status_code == 200
     with app.app_context():
@@ -359,7 +359,37 @@ def test_a_vendor_admin_creates_a_template_with_a_thumbnail(app, login_as):
         thumbnail.get_data()
     assert thumbnail.status_code == 200 and thumbnail.data.startswith(b"\x89PNG")
     assert login_as("marketing@silver.demo").get(f"/co-brand/{tid}").status_code == 404
+    assert login_as("marketing@gold.demo").get(f"/co-brand/{tid}").status_code == 404  # a draft
+    assert post(admin, f"/co-brand/{tid}/live", {"live": "1"}).status_code == 303
     assert login_as("marketing@gold.demo").get(f"/co-brand/{tid}").status_code == 200
+
+
+def test_a_new_template_is_a_draft_partners_never_see_until_it_is_published(app, login_as):
+    admin = login_as("admin@vendor.demo")
+    assert "Partners don't see it until you publish it" in admin.get("/co-brand/new").get_data(as_text=True)
+    response = post(admin, "/co-brand/new", template_form())  # an empty audience: everyone, once published
+    tid = int(response.headers["Location"].rsplit("/", 1)[1])
+    assert "Saved as a draft" in admin.get(f"/co-brand/{tid}").get_data(as_text=True)
+    assert '<span class="badge">Draft</span>' in admin.get("/co-brand").get_data(as_text=True)
+    marketer = login_as("marketing@gold.demo")
+    for url in (f"/co-brand/{tid}", f"/co-brand/{tid}/preview", f"/co-brand/{tid}/thumbnail/1"):
+        assert marketer.get(url).status_code == 404, url
+    assert create(marketer, tid, "Hello").status_code == 404
+    assert "Partner Webinar Invite" not in marketer.get("/co-brand").get_data(as_text=True)
+    assert "Partner Webinar Invite" not in htmx_get(marketer, "/rooms/marketing/co-brand").get_data(as_text=True)
+
+    page = admin.get(f"/co-brand/{tid}").get_data(as_text=True)
+    assert "Publish this template…" in page and "will see version 1" in page
+    assert post(admin, f"/co-brand/{tid}/live", {"live": "1"}).status_code == 303
+    assert "Partner Webinar Invite" in marketer.get("/co-brand").get_data(as_text=True)
+    assert marketer.get(f"/co-brand/{tid}").status_code == 200
+    assert "Published" in admin.get(f"/co-brand/{tid}/edit").get_data(as_text=True)
+    with app.app_context():
+        events = db.session.scalars(sa.select(AuditEvent).where(AuditEvent.subject_type == "CobrandTemplate", AuditEvent.subject_id == tid,
+                                                                AuditEvent.action.like("cobrand_template.%"))
+                                    .order_by(AuditEvent.id)).all()
+        assert [event.action for event in events] == ["cobrand_template.created", "cobrand_template.published"]
+        assert events[0].after["is_live"] is False and events[1].after["is_live"] is True
 
 
 def test_a_refused_design_answers_422_and_stores_nothing(app, login_as):
