@@ -260,7 +260,7 @@ def test_the_pdf_is_rendered_with_no_transaction_open(app, login_as, monkeypatch
     real_render, in_transaction = collateral.render, []
 
     def watched(*args):
-        in_transaction.append(db.session.in_transaction())
+        in_transaction.append(db.session().in_transaction())
         return real_render(*args)
 
     monkeypatch.setattr(collateral, "render", watched)
