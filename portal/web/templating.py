@@ -6,6 +6,7 @@ from flask_login import current_user
 from markupsafe import Markup
 from portal.core.models import Persona
 from portal.core.markdown import as_markup
+from portal.web.htmx import is_partial
 
 HTMX_SCRIPT = "js/htmx-2.0.11.min.js"
 
@@ -37,5 +38,6 @@ def register(app) -> None:
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["date"] = date
     app.jinja_env.globals.update(
-        htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user
+        htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
+        is_partial=is_partial,
     )
