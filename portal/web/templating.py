@@ -14,6 +14,12 @@ def date(value: datetime | None, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else "—"
 
 
+def machine_time(value: datetime) -> str:
+    """A `<time datetime>` value: stored times are naive UTC; HTML allows at most three
+    fraction digits, so whole seconds and a Z."""
+    return value.isoformat(timespec="seconds") + "Z"
+
+
 def page_url(page: int) -> str:
     """The current URL with another page number (filters kept)."""
     args = request.args.to_dict()
@@ -37,6 +43,7 @@ def register(app) -> None:
     app.jinja_env.filters["search_highlight"] = search_highlight
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["date"] = date
+    app.jinja_env.filters["machine_time"] = machine_time
     app.jinja_env.globals.update(
         htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
         is_partial=is_partial,

@@ -64,7 +64,7 @@ def test_admin_changes_tier_with_htmx_and_audit(app, login_as):
     html = response.get_data(as_text=True)
     assert response.status_code == 200
     assert html.lstrip().startswith('<section id="settings"')
-    assert '<div id="flash" class="flash-region" role="status" aria-live="polite" hx-swap-oob="innerHTML">' in html
+    assert '<div id="flash" class="flash-region" role="status" aria-live="polite" data-hx-swap-oob="innerHTML">' in html
     assert "Harborline IT is now Gold." in html
     with app.app_context():
         assert db.session.get(Organization, org_id).tier is Tier.gold
