@@ -6,11 +6,18 @@ from flask_login import current_user
 from markupsafe import Markup
 from portal.core.models import Persona
 from portal.core.markdown import as_markup
+from portal.web.htmx import is_partial
 
 HTMX_SCRIPT = "js/htmx-2.0.11.min.js"
 
 def date(value: datetime | None, fmt: str = "%d %b %Y") -> str:
     return value.strftime(fmt) if value else "—"
+
+
+def machine_time(value: datetime) -> str:
+    """A `<time datetime>` value: stored times are naive UTC; HTML allows at most three
+    fraction digits, so whole seconds and a Z."""
+    return value.isoformat(timespec="seconds") + "Z"
 
 
 def page_url(page: int) -> str:
@@ -36,6 +43,8 @@ def register(app) -> None:
     app.jinja_env.filters["search_highlight"] = search_highlight
     app.jinja_env.filters["filesize"] = filesize
     app.jinja_env.filters["date"] = date
+    app.jinja_env.filters["machine_time"] = machine_time
     app.jinja_env.globals.update(
-        htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user
+        htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
+        is_partial=is_partial,
     )

@@ -198,7 +198,7 @@ def test_silver_must_fill_in_the_kit_first(app, login_as):
     response = create(client, tid, "Hello")  # as if the kit had changed since the page loaded
     body = response.get_data(as_text=True)
     assert response.status_code == 422 and "Add your logo." in body
-    assert '<section id="cobrand-preview" class="card cobrand-preview" aria-labelledby="preview-title" hx-swap-oob="true">' in body
+    assert '<section id="cobrand-preview" class="card cobrand-preview" aria-labelledby="preview-title" data-hx-swap-oob="true">' in body
     assert len(pdf_rows(app)) == 1
 
 

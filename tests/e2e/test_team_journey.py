@@ -32,6 +32,7 @@ def test_admin_deactivates_a_leaver_who_is_signed_out_at_once(new_page):
 
     expect(_row(admin, "Sam Rivera").locator(".status")).to_have_text("deactivated")
     expect(admin.locator("#flash")).to_contain_text("Sam Rivera is deactivated and signed out.")
+    expect(admin.get_by_role("heading", name="People")).to_be_focused()  # the button is gone
     assert admin.evaluate("window.__marker") == 1, "the deactivation reloaded the whole page"
 
     leaver.reload()
@@ -46,6 +47,9 @@ def test_admin_invites_someone_without_a_page_reload(new_page):
     admin.evaluate("window.__marker = 1")
 
     form = admin.locator("#add-person")
+    form.get_by_role("button", name="Send invitation").click()
+    expect(form.get_by_label("Name", exact=True)).to_be_focused()  # the first field in error
+    expect(form.get_by_label("Name", exact=True)).to_have_attribute("aria-invalid", "true")
     form.get_by_label("Name", exact=True).fill("Nia Newcomer")
     form.get_by_label("Email", exact=True).fill("nia@gold.demo")
     form.get_by_label("Room", exact=True).select_option(label="Marketing")
@@ -56,7 +60,13 @@ def test_admin_invites_someone_without_a_page_reload(new_page):
     expect(row.locator(".status")).to_have_text("invited")
     expect(row).to_contain_text("nia@gold.demo")
     expect(row.get_by_label("Room for Nia Newcomer")).to_have_value("marketing")
+    # A changed room keeps focus on its select, so the next Tab goes on along the row.
+    row.get_by_label("Room for Nia Newcomer").focus()
+    row.get_by_label("Room for Nia Newcomer").select_option(label="Sales")
+    expect(admin.locator("#flash")).to_contain_text("Nia Newcomer is now in the Sales room.")
+    expect(_row(admin, "Nia Newcomer").get_by_label("Room for Nia Newcomer")).to_be_focused()
     expect(admin.locator("#flash")).to_contain_text("Nia Newcomer is invited")
+    expect(admin.get_by_role("heading", name="People")).to_be_focused()
     # The form came back blank (out-of-band swap) and the page was never reloaded.
     expect(admin.locator("#add-person").get_by_label("Name", exact=True)).to_have_value("")
     assert admin.evaluate("window.__marker") == 1, "inviting reloaded the whole page"

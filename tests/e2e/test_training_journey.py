@@ -1,7 +1,8 @@
 """A trainee finishes the "Sales Fundamentals" path: from the training card in her room to
 the last lesson (marked complete without a reload), fails the quiz once, passes it on the
 second attempt (each attempt is one form, graded on the server and swapped in by htmx),
-downloads the certificate and sees it valid on the public verification page."""
+downloads the certificate and sees it valid on the public verification page. After every
+swap, focus is on the new region's heading or first error, never lost to <body>."""
 import io
 import re
 
@@ -42,6 +43,7 @@ def test_trainee_completes_the_path_fails_once_passes_and_gets_a_verifiable_cert
     page.evaluate("window.__notReloaded = true")
     page.get_by_role("button", name="Mark complete").click()
     expect(page.locator("#lesson-status")).to_contain_text("You completed this lesson")
+    expect(page.get_by_text("You completed this lesson")).to_be_focused()
     assert page.evaluate("window.__notReloaded") is True
 
     # The quiz: start, answer everything wrong, and see the verdict without a reload.
@@ -51,9 +53,21 @@ def test_trainee_completes_the_path_fails_once_passes_and_gets_a_verifiable_cert
     page.get_by_role("button", name="Start the quiz").click()
     quiz = page.locator("#quiz")
     expect(quiz.get_by_role("button", name="Submit answers")).to_be_visible()
+    expect(quiz.get_by_role("heading", name="Attempt 1 of 3")).to_be_focused()
     expect(quiz.locator("fieldset")).to_have_count(5)
+
+    # Submitted with nothing answered: focus on the list of what is missing, which links to it.
+    quiz.get_by_role("button", name="Submit answers").click()
+    summary = quiz.locator(".error-summary")
+    expect(summary).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Some questions have no answer yet.")
+    expect(quiz.locator("fieldset[aria-invalid=true]")).to_have_count(5)
+    page.keyboard.press("Tab")
+    expect(summary.get_by_role("link", name="Question 1")).to_be_focused()
+
     answer(quiz, WRONG)
-    expect(quiz.get_by_role("heading", name="Not passed this time")).to_be_visible()
+    expect(quiz.get_by_role("heading", name="Not passed this time")).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Graded: 0%, not passed.")
     expect(quiz.locator(".quiz-score")).to_have_text("0%")
     expect(quiz).to_contain_text("2 attempts left")
     expect(quiz).to_contain_text("Platform is licensed per managed vCPU")  # explanations, after grading
@@ -61,9 +75,10 @@ def test_trainee_completes_the_path_fails_once_passes_and_gets_a_verifiable_cert
 
     # Second attempt: right.
     quiz.get_by_role("button", name="Try again").click()
-    expect(quiz.get_by_role("button", name="Submit answers")).to_be_visible()
+    expect(quiz.get_by_role("heading", name="Attempt 2 of 3")).to_be_focused()
     answer(quiz, RIGHT)
-    expect(quiz.get_by_role("heading", name="Passed")).to_be_visible()
+    expect(quiz.get_by_role("heading", name="Passed")).to_be_focused()
+    expect(page.locator("#announcer")).to_have_text("Graded: 100%, passed.")
     expect(quiz.locator(".quiz-score")).to_have_text("100%")
     expect(quiz).to_contain_text("You are certified: Sales Fundamentals")
     assert page.evaluate("window.__notReloaded") is True

@@ -63,7 +63,8 @@ def test_admin_changes_tier_with_htmx_and_audit(app, login_as):
     response = post(client, f"/partners/{org_id}/tier", {"tier": "gold"}, htmx=True)
     html = response.get_data(as_text=True)
     assert response.status_code == 200
-    assert html.lstrip().startswith('<section id="settings"') and 'hx-swap-oob="true"' in html
+    assert html.lstrip().startswith('<section id="settings"')
+    assert '<div id="flash" class="flash-region" role="status" aria-live="polite" data-hx-swap-oob="innerHTML">' in html
     assert "Harborline IT is now Gold." in html
     with app.app_context():
         assert db.session.get(Organization, org_id).tier is Tier.gold
