@@ -18,6 +18,7 @@ from portal.training.errors import TrainingError
 from portal.training.forms import EmptyForm, answer_form, chosen_answers
 from portal.training.models import Attempt, Certificate, Lesson, Quiz
 from portal.web.htmx import is_partial, render
+from portal.web.urls import absolute_url_for
 from portal.web.params import persona_or_404
 
 
@@ -187,8 +188,7 @@ def certificate_pdf(certificate_id: int):
     certificate = access.get_certificate(current_user, certificate_id)
     html = render_template("training/certificate_pdf.html", certificate=certificate, now=clock.now(),
                            status=certificate.status_at(clock.now()),
-                           verify_url=current_app.config["BASE_URL"] + url_for("training.verify",
-                                                                                code=certificate.code))
+                           verify_url=absolute_url_for("training.verify", code=certificate.code))
     key = hashlib.sha256(f"{CERTIFICATE_TEMPLATE_VERSION}\0{html}".encode()).hexdigest()
     cache = Path(current_app.config["DATA_DIR"]) / "cache" / "certificates" / f"{key}.pdf"
     if cache.is_file():
