@@ -1,5 +1,4 @@
 """Partnerhouse: a partner relationship management portal."""
-import logging
 from pathlib import Path
 
 from flask import Flask
@@ -15,12 +14,12 @@ def create_app(config: dict | None = None) -> Flask:
     app.config.update(settings.from_env())
     app.config.update(config or {})
     Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)  # SQLite cannot create its folder
-    logging.basicConfig(level=logging.INFO)
 
     _init_extensions(app)
     _register_converters(app)
     _register_blueprints(app)
     _register_web_layer(app)
+    _register_commands(app)
     return app
 
 
@@ -84,3 +83,10 @@ def _register_web_layer(app: Flask) -> None:
     errors.register(app)
     templating.register(app)
 
+
+
+def _register_commands(app: Flask) -> None:
+    from portal.commands import COMMANDS
+
+    for command in COMMANDS:
+        app.cli.add_command(command)

@@ -4,15 +4,24 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+LOCAL_ENVS = ("development", "demo")  # may generate their own secret key; cookies without Secure (plain http)
+
+
+class SettingsError(SystemExit):
+    """A setting the portal cannot start without: the message is the one line printed."""
+
 
 def _data_dir() -> Path:
     return Path(os.environ.get("PORTAL_DATA_DIR", "instance")).resolve()
 
 
-def _secret_key(data_dir: Path) -> str:
-    """PORTAL_SECRET_KEY, else a random key generated once and kept under the data dir."""
+def _secret_key(data_dir: Path, env: str) -> str:
+    """PORTAL_SECRET_KEY; in development and demo, else a random key generated once and kept
+    under the data dir (elsewhere every host must share one key, so it must be set)."""
     if key := os.environ.get("PORTAL_SECRET_KEY"):
         return key
+    if env not in LOCAL_ENVS:
+        raise SettingsError(f"Partnerhouse will not start: PORTAL_SECRET_KEY is not set (PORTAL_ENV is {env!r}).")
     key_file = data_dir / "secret_key"
     if not key_file.exists():
         data_dir.mkdir(parents=True, exist_ok=True)
@@ -23,10 +32,11 @@ def _secret_key(data_dir: Path) -> str:
 
 def from_env() -> dict:
     data_dir = _data_dir()
-    dev = os.environ.get("PORTAL_ENV", "development") == "development"
+    env = os.environ.get("PORTAL_ENV", "development")
+    dev = env in LOCAL_ENVS
     return {
         "DATA_DIR": str(data_dir),
-        "SECRET_KEY": _secret_key(data_dir),
+        "SECRET_KEY": _secret_key(data_dir, env),
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"
         ),
@@ -41,7 +51,7 @@ def from_env() -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
-        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/"),  # for links in emails
+        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),  # unset: the request's host (web.urls)
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

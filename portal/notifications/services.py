@@ -1,11 +1,11 @@
 """Telling a user something: an in-app notification and an email (through the outbox)."""
 import sqlalchemy as sa
-from flask import current_app
 
 from portal.core import clock, mail
 from portal.core.models import User
 from portal.extensions import db
 from portal.notifications.models import Notification
+from portal.web.urls import base_url, path_for
 
 
 def notify(user: User, subject: str, body: str, endpoint: str | None = None, **values) -> None:
@@ -13,12 +13,7 @@ def notify(user: User, subject: str, body: str, endpoint: str | None = None, **v
     In the same transaction as the change it reports: a rolled-back change tells no one."""
     link = path_for(endpoint, **values) if endpoint else None
     db.session.add(Notification(user_id=user.id, subject=subject, link=link))
-    mail.send(user.email, subject, f"{body}\n\n{current_app.config['BASE_URL']}{link}" if link else body)
-
-
-def path_for(endpoint: str, **values) -> str:
-    """The path of a portal page; unlike url_for it needs no request."""
-    return current_app.url_map.bind("").build(endpoint, values)
+    mail.send(user.email, subject, f"{body}\n\n{base_url()}{link}" if link else body)
 
 
 def for_user(user: User):

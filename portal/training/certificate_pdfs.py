@@ -12,7 +12,7 @@ Filling this cache is the one write a GET makes; it is derived data, like the se
 import hashlib
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template
 
 from portal.core import clock
 from portal.core.database import end_transaction
@@ -20,6 +20,7 @@ from portal.extensions import db
 from portal.pdf import render_pdf
 from portal.storage import current_store
 from portal.training.models import Certificate
+from portal.web.urls import absolute_url_for
 
 # Raise when the PDF changes in a way its HTML does not show (the static logo, its CSS files).
 LAYOUT_VERSION = "2"
@@ -42,6 +43,6 @@ def certificate_pdf(certificate: Certificate) -> str:
 
 
 def certificate_html(certificate: Certificate) -> str:
-    verify_url = current_app.config["BASE_URL"] + url_for("training.verify", code=certificate.code)
+    verify_url = absolute_url_for("training.verify", code=certificate.code)
     return render_template("training/certificate_pdf.html", certificate=certificate,
                            status=certificate.status_at(clock.now()), verify_url=verify_url)

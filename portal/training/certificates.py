@@ -23,9 +23,7 @@ from portal.notifications.services import notify
 from portal.training.errors import TrainingError
 from portal.training.models import Attempt, Certificate, LearningPath
 
-
 REMINDER_DAYS = (60, 14)  # before a certification expires
-
 RENEWAL_WINDOW = timedelta(days=REMINDER_DAYS[0])
 EXPIRING_SOON = timedelta(days=REMINDER_DAYS[0])
 CODE_ALPHABET = "ABCDEFGHJKMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I/L: read aloud and typed back

@@ -2,7 +2,6 @@
 import os
 import time
 
-from click.testing import CliRunner
 
 from portal import maintenance
 from portal.extensions import db
@@ -46,10 +45,7 @@ def test_every_file_column_is_known(app):
     assert found - NOT_FILES == known
 
 
-def test_the_command_reports_what_it_would_delete(app, demo, monkeypatch):
-    import cli
-
-    monkeypatch.setattr(cli, "_app", lambda: app)
-    result = CliRunner().invoke(cli.collect_files, ["--dry-run"], obj=app)
+def test_the_command_reports_what_it_would_delete(runner, demo):
+    result = runner.invoke(args=["collect-files", "--dry-run"])
     assert result.exit_code == 0, result.output
     assert result.output.startswith("Would delete 0 unreferenced file(s)")

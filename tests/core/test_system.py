@@ -1,10 +1,15 @@
+import importlib
+import re
+import tomllib
+from pathlib import Path
+
 import pytest
 import sqlalchemy as sa
 
 from helpers import htmx_get, post
 from portal import create_app
 from portal.core.auth import find_user
-from portal.core.models import AuditEvent, Organization
+from portal.core.models import AuditEvent, Organization, OutboxEmail
 from portal.extensions import db
 
 
@@ -82,3 +87,55 @@ def test_a_json_body_with_a_nul_character_is_refused(app, login_as):
     response = app.test_client().post("/api/v1/deals", json={"customer_company": "Null\x00Corp"},
                                       headers={"Authorization": f"Bearer {token}"})
     assert response.status_code == 400 and response.is_json
+
+
+def test_outside_development_and_demo_a_missing_secret_key_refuses_to_start(monkeypatch, tmp_path):
+    monkeypatch.delenv("PORTAL_SECRET_KEY")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_ENV", "production")
+    with pytest.raises(SystemExit) as refused:
+        create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.db'}"})
+    assert str(refused.value) == "Partnerhouse will not start: PORTAL_SECRET_KEY is not set (PORTAL_ENV is 'production')."
+    assert not (tmp_path / "secret_key").exists()
+
+
+@pytest.mark.parametrize("env", ["development", "demo"])
+def test_development_and_demo_generate_a_secret_key_once(monkeypatch, tmp_path, env):
+    monkeypatch.delenv("PORTAL_SECRET_KEY")
+    monkeypatch.setenv("PORTAL_DATA_DIR", str(tmp_path))
+    monkeypatch.setenv("PORTAL_ENV", env)
+    config = {"SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.db'}"}
+    first, second = create_app(config), create_app(config)
+    assert first.config["SECRET_KEY"] == second.config["SECRET_KEY"] == (tmp_path / "secret_key").read_text()
+    assert not first.config["SESSION_COOKIE_SECURE"]  # they run on plain http
+
+
+def test_cli_py_flask_and_the_console_script_are_the_same_commands(app, runner):
+    from cli import cli
+    from portal.commands import COMMANDS
+
+    scripts = tomllib.loads((Path(__file__).parents[2] / "pyproject.toml").read_text())["project"]["scripts"]
+    module, _, name = scripts["partnerhouse"].partition(":")
+    assert getattr(importlib.import_module(module), name) is cli
+    assert {command.name for command in COMMANDS} <= set(app.cli.commands)  # `flask --app portal …`
+    result = runner.invoke(cli, ["reindex"])  # `python cli.py reindex`, on the app it is given
+    assert result.exit_code == 0, result.output
+    assert result.output.startswith("Search index rebuilt")
+
+
+def _reset_link(client, email: str) -> str:
+    post(client, "/password/forgot", {"email": email})
+    with client.application.app_context():
+        body = db.session.scalar(sa.select(OutboxEmail.body).where(OutboxEmail.to == email)
+                                 .order_by(OutboxEmail.id.desc()).limit(1))
+    return re.search(r"\S+/password/reset/\S+", body).group()
+
+
+def test_links_in_emails_use_the_request_host_when_no_base_url_is_set(app, client, demo):
+    assert app.config["BASE_URL"] == ""
+    assert _reset_link(client, "sales@gold.demo").startswith("http://portal.test/password/reset/")
+
+
+def test_links_in_emails_use_the_base_url_when_set(app, client, demo):
+    app.config["BASE_URL"] = "https://partners.acme.example"
+    assert _reset_link(client, "sales@gold.demo").startswith("https://partners.acme.example/password/reset/")

@@ -2,7 +2,6 @@
 from datetime import timedelta
 
 import sqlalchemy as sa
-from click.testing import CliRunner
 
 from helpers import post
 from portal.core import clock
@@ -118,14 +117,11 @@ def test_a_deal_first_seen_with_under_3_days_left_gets_only_the_3_day_reminder(a
         "Deal protection ends in 2 days: Quokka Analytics GmbH"]
 
 
-def test_the_tick_command_runs_the_jobs(app, register, decide, monkeypatch):
-    import cli
-
+def test_the_tick_command_runs_the_jobs(app, runner, register, decide):
     deal_id = register()
     decide(services.approve, deal_id)
-    monkeypatch.setattr(cli, "_app", lambda: app)
     with clock.travel(timedelta(days=95)):
-        result = CliRunner().invoke(cli.tick, obj=app)
+        result = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert "deal(s) expired" in result.output and "reminder(s) sent" in result.output
     assert status_of(app, deal_id) is DealStatus.expired

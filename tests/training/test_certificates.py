@@ -236,18 +236,13 @@ def test_a_renewed_certificate_is_not_reminded(app, login_as, ids):
             assert certificates.send_reminders() == 0
 
 
-def test_tick_sends_certification_reminders(app, demo, monkeypatch):
-    from click.testing import CliRunner
-
-    import cli
-
+def test_tick_sends_certification_reminders(app, runner, demo):
     with app.app_context():
         expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
         delta = expires - clock.now() - timedelta(days=30)
-    monkeypatch.setattr(cli, "_app", lambda: app)
     with clock.travel(delta):
-        result = CliRunner().invoke(cli.tick, obj=app)
-        again = CliRunner().invoke(cli.tick, obj=app)
+        result = runner.invoke(args=["tick"])
+        again = runner.invoke(args=["tick"])
     assert result.exit_code == 0, result.output
     assert "1 certification expiry reminder(s) sent." in result.output
     assert "0 certification expiry reminder(s) sent." in again.output

@@ -1,0 +1,187 @@
+"""The command line, registered on `app.cli` by create_app: `flask --app portal …`,
+`python cli.py …` and the `partnerhouse` console script are the same commands."""
+import logging
+import time
+
+import click
+import sqlalchemy as sa
+from flask import current_app
+from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
+from flask_migrate import upgrade
+from werkzeug.serving import run_simple
+
+from portal import create_app
+from portal.extensions import db
+
+
+@click.command()
+@with_appcontext
+def init():
+    """Create or upgrade the database schema (migrations to head)."""
+    upgrade()
+    click.echo("Database is at the latest schema.")
+
+
+@click.command("seed-demo")
+@click.option("--partners", default=0, help="Also generate this many partner orgs (3 people each).")
+@click.option("--assets", default=0, type=click.IntRange(min=0),
+              help="Also generate this many text and Markdown assets.")
+@click.option("--deals", default=0, type=click.IntRange(min=0),
+              help="Also generate this many deal registrations (owned by the generated partners' people).")
+@with_appcontext
+def seed_demo(partners, assets, deals):
+    """Load the demo data from README.md (once), plus generated partners, assets and deals for benchmarks."""
+    from portal import demo
+    from portal.assets import indexing
+    from portal.demo import generated
+
+    upgrade()
+    seeding = not demo.is_seeded()
+    demo.seed_demo()
+    if partners:
+        generated.seed_generated_partners(partners)
+    if assets:
+        generated.seed_generated_assets(assets)
+    if deals:
+        generated.seed_generated_deals(deals)
+    if seeding or assets:
+        indexing.rebuild()
+    click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
+
+
+@click.command()
+@with_appcontext
+def reindex():
+    """Rebuild the search index from the database into a new directory, then swap it in."""
+    from portal.assets import indexing
+
+    started = time.perf_counter()
+    indexing.rebuild()
+    click.echo(f"Search index rebuilt in {time.perf_counter() - started:.1f} s.")
+
+
+@click.command("collect-files")
+@click.option("--dry-run", is_flag=True, help="Only count what would be deleted.")
+@with_appcontext
+def collect_files(dry_run):
+    """Delete stored files no row refers to any more (older than a day)."""
+    from portal import maintenance
+
+    done = maintenance.collect_files(dry_run=dry_run)
+    verb = "Would delete" if dry_run else "Deleted"
+    click.echo(f"{verb} {done.files} unreferenced file(s), {done.bytes / 1_048_576:.1f} MB.")
+
+
+@click.command()
+@with_appcontext
+def tick():
+    """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
+    expire lapsed deal protections and send expiry reminders (deals, certifications)."""
+    from portal.deals import services as deals
+    from portal.training import certificates
+
+    expired, reminded = deals.expire_lapsed(), deals.send_reminders()
+    certificates_reminded = certificates.send_reminders()
+    db.session.commit()
+    click.echo(f"{expired} deal(s) expired, {reminded} reminder(s) sent.")
+    click.echo(f"{certificates_reminded} certification expiry reminder(s) sent.")
+
+
+@click.command()
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@pass_script_info
+def serve(info: ScriptInfo, host, port):
+    """Serve the portal with the development server."""
+    run_simple(host, port, info.load_app(), use_reloader=False, threaded=True)
+
+
+@click.command("demo")
+@click.option("--host", default="127.0.0.1", show_default=True)
+@click.option("--port", default=5000, show_default=True)
+@click.pass_context
+def demo_command(ctx, host, port):
+    """init + seed the demo data if the database is empty + serve."""
+    ctx.invoke(seed_demo)
+    click.echo(f"Partnerhouse on http://{host}:{port}/login  (e.g. sales@gold.demo / partnerhouse)")
+    ctx.invoke(serve, host=host, port=port)
+
+
+@click.command("create-user")
+@click.option("--email", required=True)
+@click.option("--name", required=True)
+@click.option("--org", "org_name", required=True, help="Name of an existing organisation.")
+@click.option("--role", type=click.Choice(["admin", "channel_manager", "partner_admin", "partner_user"]),
+              required=True)
+@click.option("--persona", type=click.Choice(["sales", "presales", "marketing", "post_sales"]), default="sales")
+@click.password_option()
+@with_appcontext
+def create_user(email, name, org_name, role, persona, password):
+    """Create a user with a password (e.g. the first vendor admin)."""
+    from portal.core import audit
+    from portal.core.auth import MIN_PASSWORD_LENGTH, normalise_email
+    from portal.core.models import Organization, Persona, Role, User
+    from portal.core.passwords import hash_password
+
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise click.BadParameter(f"at least {MIN_PASSWORD_LENGTH} characters", param_hint="password")
+    org = db.session.scalar(sa.select(Organization).where(Organization.name == org_name))
+    if org is None:
+        raise click.BadParameter(f"no organisation named {org_name!r}", param_hint="--org")
+    if db.session.scalar(sa.select(User.id).where(User.email == normalise_email(email))):
+        raise click.BadParameter("that email has an account already", param_hint="--email")
+    if Role(role).is_vendor != org.is_vendor:
+        raise click.BadParameter(f"{role} does not fit a {org.kind.value} organisation", param_hint="--role")
+    user = User(email=normalise_email(email), name=name, org=org, role=Role(role),
+                persona=Persona(persona), password_hash=hash_password(password))
+    db.session.add(user)
+    db.session.flush()
+    audit.record(None, "user.created", user, f"{user.email} created from the command line")
+    db.session.commit()
+    click.echo(f"Created {email}.")
+
+
+@click.command("send-mail")
+@with_appcontext
+def send_mail():
+    """Deliver queued outbox emails over SMTP (PORTAL_SMTP_HOST)."""
+    from portal.core.mail import deliver_pending
+
+    config = current_app.config
+    if not config["SMTP_HOST"]:
+        raise click.ClickException("PORTAL_SMTP_HOST is not set; emails stay in the outbox.")
+    sent = deliver_pending(config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"])
+    click.echo(f"Sent {sent} email(s).")
+
+
+@click.command()
+@click.option("--partners", default=200, show_default=True, type=click.IntRange(min=0),
+              help="Generated partner orgs in the throwaway database.")
+@click.option("--assets", default=10_000, show_default=True, type=click.IntRange(min=0),
+              help="Generated assets in the throwaway database (searched by the search target).")
+@click.option("--deals", default=100_000, show_default=True, type=click.IntRange(min=0),
+              help="Generated deals in the throwaway database (looked up by the conflict check).")
+@click.option("--requests", default=1000, show_default=True, type=click.IntRange(1, 100_000),
+              help="Requests per round per target.")
+@click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
+@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
+              help="Concurrent client threads.")
+@click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
+def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
+    """Benchmark the sales room, search and deal registration under gunicorn against a bare Flask + Jinja page
+    (from a source checkout: the harness is tools/bench, outside the portal package)."""
+    from tools import bench as benchmark
+
+    benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose)
+
+
+COMMANDS = (init, seed_demo, reindex, collect_files, tick, serve, demo_command, create_user, send_mail, bench)
+
+
+def _app_for_the_command_line():
+    """The app, with INFO logs on the terminal (the factory leaves logging to its host)."""
+    logging.basicConfig(level=logging.INFO)
+    return create_app()
+
+
+cli = FlaskGroup(create_app=_app_for_the_command_line, help="Partnerhouse: a partner relationship management portal.")
