@@ -1,8 +1,8 @@
 """Fixtures: a fresh app and database per test, on SQLite by default or on Postgres with
 PORTAL_TEST_DATABASE_URL. The schema comes from the migrations, built once per session, and
 the demo is seeded once per session: a test that uses `demo` starts from a copy of it (the
-SQLite file or a Postgres database cloned from a template, plus the files and search
-folders), with the clock where it stood right after the seed."""
+SQLite file, or on Postgres the rows put back, plus the files and search folders), with the
+clock where it stood right after the seed, as if the test had seeded it itself."""
 import os
 import shutil
 from contextlib import contextmanager
@@ -22,9 +22,9 @@ from portal.extensions import db  # noqa: E402
 from helpers import login  # noqa: E402
 
 DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
+SEED_SCHEMA = "demo_seed"  # Postgres: where the session's seed is kept
 # Tests sign in hundreds of times; at production's argon2 cost that would be a large part
 # of the run. test_auth checks that production keeps its cost.
-SEED_SCHEMA = "demo_seed"  # Postgres: where the session's seed is kept
 TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "portal.test", "PASSWORD_HASH_PARAMETERS": profiles.CHEAPEST}
 
 
