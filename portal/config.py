@@ -4,6 +4,8 @@ import secrets
 from datetime import timedelta
 from pathlib import Path
 
+from argon2 import profiles
+
 LOCAL_ENVS = ("development", "demo")  # may generate their own secret key; cookies without Secure (plain http)
 
 
@@ -55,6 +57,8 @@ def from_env() -> dict:
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
+        # argon2id cost; deliberately not read from the environment (tests pass a cheaper one)
+        "PASSWORD_HASH_PARAMETERS": profiles.RFC_9106_LOW_MEMORY,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_IP": 20,
         "LOGIN_THROTTLE_WINDOW": timedelta(minutes=15),

@@ -82,6 +82,20 @@ def test_passwords_are_argon2id_hashes(app, demo):
     assert hashes and all(h.startswith("$argon2id$") for h in hashes)
 
 
+def test_outside_tests_passwords_are_hashed_at_the_rfc_9106_cost(tmp_path):
+    """Tests hash cheaply (conftest); the app's own setting keeps the full cost."""
+    from argon2 import extract_parameters, profiles
+
+    from portal import create_app
+    from portal.core.passwords import hash_password, verify_password
+
+    app = create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'portal.db'}"})
+    with app.app_context():
+        stored = hash_password("a long password")
+        assert extract_parameters(stored) == profiles.RFC_9106_LOW_MEMORY
+        assert verify_password(stored, "a long password") and not verify_password(stored, "another password")
+
+
 def _link_from_outbox(app, email):
     with app.app_context():
         body = db.session.scalars(
