@@ -27,8 +27,8 @@ from pathlib import Path
 from xml.etree.ElementTree import Element
 
 import tinycss2
-from tinyhtml5.parser import HTMLParser
 from markupsafe import Markup, escape
+from tinyhtml5.parser import HTMLParser
 
 from portal.pdf import STATIC_ROOT, STATIC_URL, fetch, Refused
 
