@@ -40,8 +40,7 @@ def test_documented_query_parameters_are_accepted(client, bearer):
 
 
 def test_unknown_and_ill_typed_body_fields_are_422_naming_them(client, bearer, product_ids):
-    body = new_deal(product_ids, customer_company=123, contact_email={"a": 1}, notes=None, submit="no",
-                    product_ids=["1"], custom_field="x")
+    body = new_deal(["1"], customer_company=123, contact_email={"a": 1}, notes=None, submit="no", custom_field="x")
     response = client.post("/api/v1/deals", json=body, headers=bearer("sales@gold.demo"))
     assert response.status_code == 422
     assert response.json["error"]["fields"] == {
@@ -51,7 +50,7 @@ def test_unknown_and_ill_typed_body_fields_are_422_naming_them(client, bearer, p
 
 
 def test_an_integral_number_is_an_integer_as_json_schema_says(client, bearer, product_ids):
-    body = new_deal(product_ids, amount=42000.0, product_ids=[float(p) for p in product_ids])
+    body = new_deal([float(p) for p in product_ids], amount=42000.0)
     response = client.post("/api/v1/deals", json=body, headers=bearer("sales@gold.demo"))
     assert response.status_code == 201 and response.json["amount"] == 42000
     assert client.post("/api/v1/deals", json=new_deal(product_ids, amount=1.5),
@@ -65,7 +64,7 @@ def test_the_new_deal_schema_is_the_deal_forms(client):
         "submit"}
     assert schema["required"] == ["customer_company", "contact_name", "country", "product_ids", "amount", "close_date"]
     assert schema["additionalProperties"] is False
-    assert fields["customer_company"] | {} >= {"minLength": 1, "maxLength": 200, "pattern": NOT_BLANK}
+    assert fields["customer_company"].items() >= {"minLength": 1, "maxLength": 200, "pattern": NOT_BLANK}.items()
     assert fields["country"]["enum"] == [code for code, _ in COUNTRIES]
     assert fields["currency"]["enum"] == list(CURRENCIES) and fields["currency"]["default"] == "USD"
     assert (fields["amount"]["minimum"], fields["amount"]["maximum"]) == (1, MAX_AMOUNT)
