@@ -98,3 +98,15 @@ def test_form_schema_needs_words_for_rules_the_schema_cannot_say():
     assert schema["properties"]["name"]["description"] == "Name. Not taken."
     assert schema["properties"]["size"] == {"type": "integer", "description": "Size.", "minimum": 1, "maximum": 5}
     assert schema["required"] == ["name"]
+
+
+@pytest.mark.parametrize("url", ["/api/v1/deals/" + "9" * 30, "/api/v1/deals/9223372036854775808"])
+def test_an_id_past_any_column_is_404(client, bearer, url):
+    response = client.get(url, headers=bearer("sales@gold.demo"))
+    assert response.status_code == 404 and response.json["error"]["status"] == 404
+
+
+@pytest.mark.parametrize("page", ["9223372036854775807", "1" + "0" * 26])
+def test_a_huge_page_is_never_a_server_error(client, bearer, page):
+    response = client.get(f"/api/v1/deals?page={page}", headers=bearer("sales@gold.demo"))
+    assert response.status_code in (200, 400) and "error" in response.json or response.json["deals"] == []

@@ -25,16 +25,16 @@ from portal.deals.forms import LONGEST_SALES_CYCLE
 from portal.extensions import db
 
 SEED = 20
-MAX_EXAMPLES = 30
+MAX_EXAMPLES = 10
 CONFIG = {
     "seed": SEED,
     "generation": {"mode": "all", "max-examples": MAX_EXAMPLES, "deterministic": True, "no-shrink": True},
     "phases": {"examples": {"enabled": True}, "coverage": {"enabled": True, "generate-duplicate-query-parameters": True},
-               "fuzzing": {"enabled": True}, "stateful": {"enabled": True, "max-steps": 6}},
+               "fuzzing": {"enabled": True}, "stateful": {"enabled": True, "max-steps": 4}},
     "checks": {"enabled": True},
 }
 STATEFUL = hypothesis.settings(max_examples=MAX_EXAMPLES, derandomize=True, database=None, deadline=None,
-                               suppress_health_check=list(hypothesis.HealthCheck), stateful_step_count=6)
+                               suppress_health_check=list(hypothesis.HealthCheck), stateful_step_count=4)
 
 
 @pytest.fixture
