@@ -109,4 +109,6 @@ def test_an_id_past_any_column_is_404(client, bearer, url):
 @pytest.mark.parametrize("page", ["9223372036854775807", "1" + "0" * 26])
 def test_a_huge_page_is_never_a_server_error(client, bearer, page):
     response = client.get(f"/api/v1/deals?page={page}", headers=bearer("sales@gold.demo"))
-    assert response.status_code in (200, 400) and "error" in response.json or response.json["deals"] == []
+    assert response.status_code in (200, 400)  # clamped to an empty page, or refused
+    if response.status_code == 200:
+        assert response.json["deals"] == []
