@@ -37,3 +37,10 @@ def json_body() -> dict:
     if not isinstance(body, dict):
         abort(400, "The body must be a JSON object.")
     return body
+
+
+def invalid_fields(errors: dict[str, list[str]]):
+    """422 with each invalid body field's messages, in the one error shape."""
+    response = jsonify({"error": {"status": 422, "message": "Some fields are not valid.", "fields": errors}})
+    response.status_code = 422
+    return response
