@@ -30,6 +30,7 @@ from portal.cobrand.models import (
 )
 from portal.core import audit
 from portal.core.access import AudienceSpec, apply_audience, describe, get_or_404, visible
+from portal.core.errors import DomainError
 from portal.core.models import Audience, Organization, Persona, User
 from portal.extensions import db
 
@@ -113,7 +114,7 @@ class SampleRender:
     pdf: bytes
 
 
-class DesignRejected(Exception):
+class DesignRejected(DomainError):
     """A design that may not be saved; `problems` maps form fields to messages."""
 
     def __init__(self, problems: dict[str, list[str]]) -> None:

@@ -9,6 +9,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.core import audit, clock
 from portal.core.access import get_or_404
+from portal.core.errors import DomainError
 from portal.core.models import AuditEvent, Organization, Product, Region, Role, Tier, User
 from portal.deals import matching
 from portal.deals.matching import Assessment, Claim, Customer, Reason
@@ -24,7 +25,7 @@ CLAIMING_STATUSES = (DealStatus.submitted, DealStatus.approved, DealStatus.won)
 REGISTRATION_LOCK = 0x5048_4445_414C  # "PHDEAL"
 
 
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """The action does not apply to the deal as it stands (e.g. approving a draft)."""
 
 
