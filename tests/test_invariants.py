@@ -9,8 +9,9 @@ from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
 from portal.demo.cobrand import TEMPLATES
 from portal.cobrand.models import CobrandedPdf, CobrandTemplate
+from portal.core.access import gate_of, is_public, public, vendor_required
 from portal.core.auth import find_user
-from portal.core.models import Organization
+from portal.core.models import Organization, Role
 from portal.deals.models import Deal
 from portal.extensions import db
 from portal.rooms.models import Announcement
@@ -35,7 +36,7 @@ def _url(app, rule, ids=None):
 
 
 def _is_public(app, rule):
-    return getattr(app.view_functions[rule.endpoint], "is_public", False)
+    return is_public(app.view_functions[rule.endpoint])
 
 
 def _is_api(rule):
@@ -65,6 +66,47 @@ def test_public_views_are_only_the_sign_in_pages(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
     assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document",
                       "training.verify"}
+
+
+def test_every_endpoint_declares_its_gate(app):
+    """A new route without a gate decorator fails here (the API's views have its bearer guard)."""
+    ungated = [r.endpoint for r in _rules(app, "GET") + _rules(app, "POST") if gate_of(app, r.endpoint) is None]
+    assert ungated == []
+
+
+def test_a_view_has_exactly_one_gate():
+    def view():
+        return "hello"
+
+    with pytest.raises(TypeError, match="exactly one"):
+        vendor_required(public(view))
+
+
+ROLE_USERS = {Role.admin: "admin@vendor.demo", Role.channel_manager: "channel@vendor.demo",
+              Role.partner_admin: "admin@gold.demo", Role.partner_user: "sales@gold.demo"}
+
+
+def test_each_role_gate_refuses_every_role_it_does_not_admit(app, demo):
+    """With ids of objects that exist (Gold's, which vendor staff may otherwise see), every
+    role a gate leaves out gets the gate's answer: 403, or 404 for partners' own pages."""
+    gold_ids = _gold_ids(app)
+    clients = {}
+    for role, email in ROLE_USERS.items():
+        clients[role] = app.test_client()
+        login(clients[role], email)
+    gates = set()
+    for rule in app.url_map.iter_rules():
+        gate = None if rule.endpoint == "static" else gate_of(app, rule.endpoint)
+        if gate is None or gate.roles is None:
+            continue
+        gates.add(gate.name)
+        url = _url(app, rule, gold_ids)
+        for role in set(Role) - gate.roles:
+            client = clients[role]
+            for method in {"GET", "POST"} & rule.methods:
+                response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": csrf_token(client)})
+                assert response.status_code == gate.refusal, (role.value, method, rule.rule)
+    assert gates >= {"vendor", "vendor_admin", "partner_admin", "team_admin", "team_viewer", "partner"}
 
 
 @pytest.mark.parametrize("email", ["admin@vendor.demo", "admin@gold.demo"])

@@ -7,12 +7,13 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, sessi
 from flask_login import current_user, login_user, logout_user
 
 from portal.core import auth, tokens
-from portal.core.access import get_or_404, public, vendor_admin_required, vendor_required
+from portal.core.access import get_or_404, public, signed_in, vendor_admin_required, vendor_required
 from portal.core.audit import events
 from portal.accounts.forms import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.core.models import ApiToken, OutboxEmail, Organization, User
 from portal.core.passwords import verify_password
 from portal.extensions import db
+from portal.web.actions import domain_action
 from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
 from portal.web.params import bounded_id
@@ -40,6 +41,7 @@ def home_url(user: User) -> str:
 
 
 @auth_bp.get("/")
+@signed_in
 def home():
     return redirect(home_url(current_user))
 
@@ -53,15 +55,16 @@ def login():
         return redirect(next_url or home_url(current_user))
     status, error = 200, None
     if form.validate_on_submit():
+        credentials = form.to_input()
         try:
-            user = auth.authenticate(form.email.data, form.password.data, request.remote_addr or "")
+            user = auth.authenticate(credentials.email, credentials.password, request.remote_addr or "")
         except auth.Throttled:
             user, status = None, 429
             error = "Too many failed attempts. Wait 15 minutes, or reset your password."
-        db.session.commit()
+        db.session.commit()  # failed attempts count even when this one is refused
         if user:
             session.clear()
-            login_user(user, remember=form.remember.data)
+            login_user(user, remember=credentials.remember)
             return redirect(next_url or home_url(user), 303)
         if status == 200:
             status, error = 422, "That email and password do not match an active account."
@@ -71,6 +74,7 @@ def login():
 
 
 @auth_bp.post("/logout")
+@signed_in
 def logout():
     logout_user()
     session.clear()
@@ -83,10 +87,10 @@ def logout():
 def forgot_password():
     form = ForgotPasswordForm()
     if form.validate_on_submit():
-        user = auth.find_user(form.email.data)
+        user = auth.find_user(form.to_input())
         if user and user.is_active:
-            auth.send_password_link(user, "reset")
-            db.session.commit()
+            with domain_action():
+                auth.send_password_link(user, "reset")
         # The same answer whether or not the account exists.
         flash("If that address has an account, a reset link is on its way. It works for one hour.")
         return redirect(url_for("auth.login"), 303)
@@ -104,8 +108,8 @@ def set_password(purpose: str, token: str):
         return render("auth/link_invalid.html", status=404)
     form = SetPasswordForm()
     if form.validate_on_submit():
-        auth.set_password(user, form.password.data)
-        db.session.commit()
+        with domain_action():
+            auth.set_password(user, form.to_input())
         if user.is_active:
             session.clear()
             login_user(user)
@@ -117,12 +121,13 @@ def set_password(purpose: str, token: str):
 
 
 @auth_bp.route("/profile", methods=["GET", "POST"])
+@signed_in
 def profile():
     form = ChangePasswordForm()
     if form.validate_on_submit():
         if verify_password(current_user.password_hash, form.current.data):
-            auth.set_password(current_user, form.password.data)
-            db.session.commit()
+            with domain_action():
+                auth.set_password(current_user, form.to_input())
             login_user(current_user)  # the session token rotated; keep this session
             flash("Your password is changed. Other sessions are signed out.")
             return redirect(url_for("auth.profile"), 303)
@@ -141,22 +146,24 @@ def _render_profile(block: str | None = None, password_form=None, token_form=Non
 
 
 @auth_bp.post("/profile/tokens")
+@signed_in
 def create_token():
     form = ApiTokenForm()
     if not form.validate_on_submit():
         return _render_profile("api_tokens", token_form=form, status=422)
-    token, secret = tokens.create_token(current_user, form.name.data)
-    db.session.commit()
+    with domain_action():
+        token, secret = tokens.create_token(current_user, form.to_input())
     # The secret goes out in this response only, never cached; not behind a 303 as other
     # posts are, since the redirect would have to carry it in the session cookie or the URL.
     return _render_profile("api_tokens", new_token=token, secret=secret, headers={"Cache-Control": "no-store"})
 
 
 @auth_bp.post("/profile/tokens/<int:token_id>/revoke")
+@signed_in
 def revoke_token(token_id: int):
     token = get_or_404(tokens.tokens_of(current_user), ApiToken, token_id)
-    tokens.revoke_token(current_user, token)
-    db.session.commit()
+    with domain_action():
+        tokens.revoke_token(current_user, token)
     flash(f"The token “{token.name}” is revoked: requests that use it are refused from now on.")
     return fragment_or_redirect(url_for("auth.profile"), lambda: _render_profile("api_tokens"))
 

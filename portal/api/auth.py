@@ -9,6 +9,7 @@ from flask import abort, current_app, request
 from flask_login import current_user
 
 from portal.core import tokens
+from portal.core.access import is_public
 from portal.core.models import User
 from portal.extensions import db, login_manager
 
@@ -19,8 +20,7 @@ INVALID = "That API token is not valid: it is mistyped or revoked, or its owner 
 def authenticate():
     """before_request on api_bp: every endpoint needs a token unless it is marked @public."""
     login_manager._update_request_context_with_user(None)  # anonymous, whatever the cookies say
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "is_public", False):
+    if is_public(current_app.view_functions.get(request.endpoint)):
         return
     secret = _bearer_secret()
     if secret is None:

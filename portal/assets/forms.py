@@ -1,16 +1,18 @@
-from flask_wtf import FlaskForm
+"""The vendor's asset form and the new-version upload."""
 from flask_wtf.file import FileField, FileRequired
+from werkzeug.datastructures import FileStorage
 from wtforms import DateTimeLocalField, FormField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Length, Optional, URL, ValidationError
 
-from portal.core.forms import AudienceForm, choices, enum_choices
 from portal.assets.models import LANGUAGES, AssetType
+from portal.assets.services import AssetInput
+from portal.core.forms import AudienceForm, Form, choices, enum_choices
 
 ACCEPT = ".pdf,.png,.jpg,.jpeg,.docx,.pptx,.xlsx,.txt,.md,.markdown"
 FILE_HINT = "PDF, PNG, JPEG, Word, PowerPoint, Excel, plain text or Markdown."
 
 
-class AssetForm(FlaskForm):
+class AssetForm(Form):
     title = StringField("Title", validators=[DataRequired(), Length(max=200)])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=1000)],
                             description="One or two sentences partners see in lists and search results.")
@@ -56,7 +58,20 @@ class AssetForm(FlaskForm):
         if field.data and self.publish_at.data and field.data <= self.publish_at.data:
             raise ValidationError("The expiry must come after the publish date.")
 
+    def to_input(self) -> AssetInput:
+        asset_type = AssetType(self.asset_type.data)
+        return AssetInput(
+            title=self.title.data, summary=self.summary.data or "", asset_type=asset_type,
+            product_id=self.product_id.data or None, tags=self.tags.data or "", language=self.language.data,
+            publish_at=self.publish_at.data, expire_at=self.expire_at.data,
+            external_url=(self.external_url.data or "") if asset_type is AssetType.video else None,
+            audience=self.audience.to_input(),
+        )
 
-class VersionForm(FlaskForm):
+
+class VersionForm(Form):
     file = FileField("New file", validators=[FileRequired("Choose the new file.")],
                      render_kw={"accept": ACCEPT}, description=FILE_HINT)
+
+    def to_input(self) -> FileStorage:
+        return self.file.data

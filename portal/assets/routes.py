@@ -7,11 +7,11 @@ from portal.assets.files import FileKind, FileRejected, PreparedFile, prepare
 from portal.assets.forms import AssetForm, VersionForm
 from portal.assets.models import LANGUAGES, Asset, AssetType
 from portal.core import clock
-from portal.core.access import describe, partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.access import signed_in, vendor_admin_required, vendor_required
 from portal.core.database import end_transaction
-from portal.core.models import Organization, Persona
-from portal.extensions import db
+from portal.core.models import Persona
 from portal.storage import current_store, send_blob
+from portal.web.actions import domain_action
 from portal.web.params import bounded_id, enum_arg, persona_or_404
 from portal.web.htmx import render
 from portal.web.pagination import page_number, paginate
@@ -29,6 +29,7 @@ def _page() -> int:
 
 
 @bp.get("/assets")
+@signed_in
 def library():
     language = request.args.get("language", "")
     filters = services.LibraryFilters(
@@ -39,7 +40,7 @@ def library():
         sort=request.args.get("sort") if request.args.get("sort") in services.SORTS else "newest",
     )
     page = paginate(services.library(current_user, filters), _page())
-    return render("assets/library.html", "results", page=page, filters=filters, now=clock.now(),
+    return render("assets/library.html", "results", page=page, filters=filters,
                   filter_selects=_filter_selects(filters))
 
 
@@ -57,6 +58,7 @@ def _filter_selects(filters: services.LibraryFilters) -> list[tuple]:
 
 
 @bp.get("/assets/<int:asset_id>")
+@signed_in
 def detail(asset_id: int):
     return _render_detail(services.get_asset(current_user, asset_id))
 
@@ -64,8 +66,7 @@ def detail(asset_id: int):
 def _render_detail(asset: Asset, version_form: VersionForm | None = None, status: int = 200):
     vendor = current_user.is_vendor
     return render(
-        "assets/detail.html", asset=asset, related=services.related(current_user, asset), now=clock.now(),
-        describe=describe,
+        "assets/detail.html", asset=asset, related=services.related(current_user, asset),
         kind=FileKind(asset.current.kind) if asset.current else None,
         version_form=version_form or VersionForm(),
         version_counts=services.version_download_counts(asset) if vendor else {},
@@ -75,6 +76,7 @@ def _render_detail(asset: Asset, version_form: VersionForm | None = None, status
 
 
 @bp.get("/assets/<int:asset_id>/preview")
+@signed_in
 def preview(asset_id: int):
     asset = services.get_asset(current_user, asset_id)
     if asset.current is None or asset.current.preview_sha256 is None:
@@ -86,14 +88,15 @@ def preview(asset_id: int):
 
 
 @bp.post("/assets/<int:asset_id>/download")
+@signed_in
 def download(asset_id: int):
     asset = services.get_asset(current_user, asset_id)
     wanted = request.form.get("version", type=bounded_id) if current_user.is_vendor else None
     version = services.version_of(asset, wanted)
     if version is None:
         abort(404)
-    services.record_download(current_user, asset, version)
-    db.session.commit()
+    with domain_action():
+        services.record_download(current_user, asset, version)
     response = send_blob(version.sha256, mimetype=FileKind(version.kind).mime,
                          as_attachment=True, download_name=version.filename, etag=False, max_age=0)
     response.cache_control.private = True
@@ -101,6 +104,7 @@ def download(asset_id: int):
 
 
 @bp.get("/rooms/<persona>/assets")
+@signed_in
 def room_widget(persona: str):
     """The room's asset panel, loaded after the room itself so the room stays fast."""
     persona = persona_or_404(persona)
@@ -113,6 +117,7 @@ def room_widget(persona: str):
 
 
 @bp.get("/search")
+@signed_in
 def search():
     text = request.args.get("q", "").strip()[:200]
     asset_type = enum_arg(AssetType, "type")
@@ -125,7 +130,7 @@ def search():
         unavailable = True
     facets = _facet_links(outcome.result, text, asset_type, product) if outcome else []
     return render("assets/search.html", "content", q=text, asset_type=asset_type, product=product,
-                  outcome=outcome, facets=facets, unavailable=unavailable, now=clock.now())
+                  outcome=outcome, facets=facets, unavailable=unavailable)
 
 
 def _facet_links(result, text: str, asset_type: AssetType | None, product: str | None) -> list[tuple]:
@@ -153,8 +158,7 @@ def _facet_links(result, text: str, asset_type: AssetType | None, product: str |
 def _asset_form(asset: Asset | None = None) -> AssetForm:
     form = AssetForm(obj=asset, has_file=bool(asset and asset.version))
     form.set_product_choices(services.products())
-    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
-    form.audience.set_org_choices(partners)
+    form.audience.set_org_choices(current_user)
     if not form.is_submitted():
         if asset:
             form.asset_type.data = asset.asset_type.value
@@ -165,26 +169,15 @@ def _asset_form(asset: Asset | None = None) -> AssetForm:
     return form
 
 
-def _input(form: AssetForm) -> services.AssetInput:
-    asset_type = AssetType(form.asset_type.data)
-    return services.AssetInput(
-        title=form.title.data.strip(), summary=(form.summary.data or "").strip(), asset_type=asset_type,
-        product_id=form.product_id.data or None, tags=form.tags.data or "", language=form.language.data,
-        publish_at=form.publish_at.data, expire_at=form.expire_at.data,
-        external_url=(form.external_url.data or "").strip() if asset_type is AssetType.video else None,
-        audience=form.audience.spec(),
-    )
-
-
-def _prepared_upload(field) -> PreparedFile | None:
+def _prepared_upload(field, upload) -> PreparedFile | None:
     """Check and store an uploaded file, outside any database transaction (this can take a
     while for a large PDF). A rejected file adds its message to the field and stores nothing."""
-    if not field.data:
+    if not upload:
         return None
-    data = field.data.read()
+    data = upload.read()
     end_transaction()
     try:
-        return prepare(data, field.data.filename or "", current_store())
+        return prepare(data, upload.filename or "", current_store())
     except FileRejected as exc:
         field.errors = [*field.errors, str(exc)]
         return None
@@ -195,10 +188,10 @@ def _prepared_upload(field) -> PreparedFile | None:
 def new():
     form = _asset_form()
     if form.validate_on_submit():
-        file = _prepared_upload(form.file)
+        file = _prepared_upload(form.file, form.file.data)
         if not form.file.errors:
-            asset = services.create_asset(current_user, _input(form), file)
-            db.session.commit()
+            with domain_action():
+                asset = services.create_asset(current_user, form.to_input(), file)
             flash("Asset published." if asset.publish_at <= clock.now() else "Asset scheduled.")
             return redirect(url_for("assets.detail", asset_id=asset.id), 303)
     return render("assets/form.html", form=form, asset=None, status=422 if form.errors else 200)
@@ -211,8 +204,8 @@ def edit(asset_id: int):
     form = _asset_form(asset)
     del form.file  # a new file is a new version, uploaded from the asset's page
     if form.validate_on_submit():
-        services.update_asset(current_user, asset, _input(form))
-        db.session.commit()
+        with domain_action():
+            services.update_asset(current_user, asset, form.to_input())
         flash("Asset saved.")
         return redirect(url_for("assets.detail", asset_id=asset.id), 303)
     return render("assets/form.html", form=form, asset=asset, status=422 if form.errors else 200)
@@ -226,11 +219,11 @@ def add_version(asset_id: int):
     if asset.asset_type is AssetType.video:
         abort(404)
     if form.validate_on_submit():
-        file = _prepared_upload(form.file)
+        file = _prepared_upload(form.file, form.to_input())
         if not form.file.errors:
             asset = services.get_asset(current_user, asset_id)  # reloaded: the upload ended the transaction
-            version = services.add_version(current_user, asset, file)
-            db.session.commit()
+            with domain_action():
+                version = services.add_version(current_user, asset, file)
             flash(f"Version {version.number} is now the one partners download.")
             return redirect(url_for("assets.detail", asset_id=asset.id), 303)
         asset = services.get_asset(current_user, asset_id)
@@ -241,8 +234,8 @@ def add_version(asset_id: int):
 @vendor_admin_required
 def delete(asset_id: int):
     asset = services.get_asset(current_user, asset_id)
-    services.delete_asset(current_user, asset)
-    db.session.commit()
+    with domain_action():
+        services.delete_asset(current_user, asset)
     flash(f"“{asset.title}” deleted.")
     return redirect(url_for("assets.library"), 303)
 

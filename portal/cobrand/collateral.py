@@ -28,6 +28,7 @@ from portal.cobrand.models import (
 )
 from portal.core import audit
 from portal.core.access import AudienceSpec, apply_audience, describe, get_or_404, visible
+from portal.core.errors import DomainError
 from portal.core.models import Audience, Organization, Persona, User
 from portal.extensions import db
 from portal.storage import current_store
@@ -112,7 +113,7 @@ class SampleRender:
     pdf: bytes
 
 
-class DesignRejected(Exception):
+class DesignRejected(DomainError):
     """A design that may not be saved; `problems` maps form fields to messages."""
 
     def __init__(self, problems: dict[str, list[str]]) -> None:

@@ -1,5 +1,5 @@
-"""The brand kit form: the one validation path for saving and for the live preview."""
-from flask_wtf import FlaskForm
+"""The brand kit form (the one validation path for saving and for the live preview), the
+vendor's template form and what a partner types to co-brand one."""
 from flask_wtf.file import FileField
 from wtforms import EmailField, FormField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
@@ -9,13 +9,13 @@ from portal.cobrand.collateral import TemplateInput, Typed
 from portal.cobrand.designs import MAX_SOURCE, PARTNER_TYPED, SLOTS, TEXT_SLOTS, Design
 from portal.cobrand.logos import ACCEPTED
 from portal.cobrand.models import BrandKit, PageSize
-from portal.core.forms import AudienceForm, enum_choices
+from portal.core.forms import AudienceForm, Form, enum_choices
 
 LOGO_ACCEPT = ".png,.jpg,.jpeg,image/png,image/jpeg"
 MAX_TAGLINE = 80
 
 
-class BrandKitForm(FlaskForm):
+class BrandKitForm(Form):
     display_name = StringField("Name on co-branded material", validators=[DataRequired("Enter the name to print."),
                                                                           Length(max=200)],
                                description="Usually your company's name as customers know it.",
@@ -69,7 +69,7 @@ class BrandKitForm(FlaskForm):
         a field with an error counts as empty."""
         def value(name: str) -> str:
             field = getattr(self, name)
-            return "" if valid_only and field.errors else (field.data or "").strip()
+            return "" if valid_only and field.errors else field.data or ""
 
         return services.KitInput(
             display_name=value("display_name"),
@@ -88,7 +88,7 @@ SOURCE_ACCEPT = {"html": ".html,.htm,text/html", "css": ".css,text/css"}
 MAX_SOURCE_BYTES = MAX_SOURCE * 4  # UTF-8 takes at most 4 bytes a character
 
 
-class TemplateForm(FlaskForm):
+class TemplateForm(Form):
     """A vendor template: its listing, audience and design. The design's HTML and CSS come
     from the text boxes, or from uploaded files, which replace what the boxes hold."""
 
@@ -145,8 +145,8 @@ class TemplateForm(FlaskForm):
         return Design(self.html.data or "", self.css.data or "", self.page_size.data, limits)
 
     def to_input(self) -> TemplateInput:
-        return TemplateInput(title=self.title.data.strip(), description=(self.description.data or "").strip(),
-                             audience=self.audience.spec(), design=self.design())
+        return TemplateInput(title=self.title.data, description=self.description.data or "",
+                             audience=self.audience.to_input(), design=self.design())
 
 
 # One "room for N characters" field per text slot: limit_partner_name, limit_tagline, ...
@@ -158,7 +158,7 @@ for _name, (_default, _most) in TEXT_SLOTS.items():
         render_kw={"min": 1, "max": _most, "inputmode": "numeric"}, description="characters"))
 
 
-class CobrandForm(FlaskForm):
+class CobrandForm(Form):
     """What a partner types for one PDF. The limits are the template version's."""
 
     custom_message = TextAreaField("Your message", validators=[Optional()],
@@ -197,7 +197,7 @@ class CobrandForm(FlaskForm):
             cleaned = cleaned.replace("\n\n\n", "\n\n")
         return cleaned
 
-    def typed(self, valid_only: bool = False) -> Typed:
+    def to_input(self, valid_only: bool = False) -> Typed:
         """The checked values; with valid_only (the live preview), a field in error is empty."""
         def value(name: str) -> str:
             field = getattr(self, name)

@@ -10,25 +10,20 @@ from portal.cobrand import bp, services
 from portal.cobrand.forms import BrandKitForm
 from portal.cobrand.logos import PreparedLogo, prepare_logo
 from portal.cobrand.models import BrandKit
+from portal.core.access import partner_required, signed_in
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Organization
-from portal.extensions import db
 from portal.storage import send_blob
+from portal.web.actions import domain_action
 from portal.web.htmx import render
 
 LOGO_MAX_AGE = 3600  # seconds; pages link the logo with its hash in the URL, so a new logo is a new URL
 
 
-def _own_org() -> Organization:
-    """The current user's org, whose kit /brand-kit shows. Vendor staff have no kit of their
-    own (they read partners' kits at /brand-kit/<partner id>): for them it is not found."""
-    if current_user.is_vendor:
-        abort(404)
-    return current_user.org
-
-
 def _editable_org() -> Organization:
-    org = _own_org()
+    """The current partner user's org, when they may edit its kit. Vendor staff have no kit of
+    their own (they read partners' kits at /brand-kit/<partner id>): the gate keeps them out."""
+    org = current_user.org
     if not services.may_edit(current_user, org):
         abort(403)  # they may read this kit, so it exists for them: 403, not 404
     return org
@@ -38,11 +33,13 @@ def _editable_org() -> Organization:
 
 
 @bp.get("/brand-kit")
+@partner_required
 def kit():
-    return _page(_own_org())
+    return _page(current_user.org)
 
 
 @bp.get("/brand-kit/<int:partner_id>")
+@signed_in
 def partner_kit(partner_id: int):
     """Any partner's kit for vendor staff (read-only); a partner's own org's kit for its people."""
     return _page(services.get_kit_org(current_user, partner_id))
@@ -100,6 +97,7 @@ def _svg_uri(svg: str) -> str:
 
 
 @bp.post("/brand-kit")
+@partner_required
 def save():
     _editable_org()  # editors only, before the upload is read
     form = BrandKitForm()
@@ -107,8 +105,8 @@ def save():
     logo = _checked_logo(form.logo)
     if valid and not form.logo.errors:
         org = _editable_org()  # read again: checking the logo ended the transaction
-        saved = services.save_kit(current_user, org, form.to_input(), logo)
-        db.session.commit()
+        with domain_action():
+            saved = services.save_kit(current_user, org, form.to_input(), logo)
         flash("Brand kit saved." if saved else "Nothing had changed, so nothing was saved.")
         return redirect(url_for("cobrand.kit"), 303)
     if logo is not None:
@@ -133,6 +131,7 @@ def _checked_logo(field) -> PreparedLogo | None:
 
 
 @bp.post("/brand-kit/preview")
+@partner_required
 @reads_only
 def preview():
     """The live preview: the contact block and checks for the values being typed."""
@@ -143,10 +142,12 @@ def preview():
 
 
 @bp.post("/brand-kit/logo/remove")
+@partner_required
 def remove_logo():
     org = _editable_org()
-    if services.remove_logo(current_user, org):
-        db.session.commit()
+    with domain_action():
+        removed = services.remove_logo(current_user, org)
+    if removed:
         flash("Logo removed. Co-branded material made from now on carries no logo until you add one.")
     else:
         flash("There was no logo to remove.")
@@ -157,6 +158,7 @@ def remove_logo():
 
 
 @bp.get("/brand-kit/<int:partner_id>/logo")
+@signed_in
 def logo(partner_id: int):
     kit = services.kit_for(services.get_kit_org(current_user, partner_id))
     if kit.logo_sha256 is None:

@@ -13,11 +13,12 @@ from portal.cobrand import bp, collateral, pdfs, services
 from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
-from portal.core.access import describe, partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.access import partner_required, signed_in, vendor_admin_required, vendor_required
 from portal.core.database import end_transaction, reads_only
-from portal.core.models import Organization, Persona
+from portal.core.models import Persona
 from portal.extensions import db
 from portal.storage import current_store, send_blob
+from portal.web.actions import domain_action
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import paginate
 from portal.web.params import bounded_id, persona_or_404
@@ -38,9 +39,10 @@ def _page_number() -> int:
 
 
 @bp.get("/co-brand")
+@signed_in
 def templates():
     page = paginate(collateral.with_listing(collateral.templates_for(current_user)), _page_number())
-    context = {"page": page, "describe": describe}
+    context = {"page": page}
     if current_user.is_vendor:
         context["totals"] = collateral.template_totals()
     else:
@@ -51,6 +53,7 @@ def templates():
 
 
 @bp.get("/rooms/<persona>/co-brand")
+@signed_in
 def room_widget(persona: str):
     """The marketing room's co-branding card, loaded after the room."""
     persona = persona_or_404(persona)
@@ -66,6 +69,7 @@ def room_widget(persona: str):
 
 
 @bp.get("/co-brand/<int:template_id>")
+@signed_in
 def template(template_id: int):
     template = collateral.get_template(current_user, template_id)
     if current_user.is_vendor:
@@ -81,14 +85,14 @@ def _partner_page(template: CobrandTemplate, form: CobrandForm, status: int = 20
     version = template.current
     org = current_user.org
     kit = services.kit_for(org)
-    typed = form.typed(valid_only=True)
+    typed = form.to_input(valid_only=True)
     problems = collateral.problems(collateral.design_of(version), kit, typed)
     preview_args = {name: value for name, value in typed.fields().items() if value}
     return render("cobrand/template.html", block, status=status, tpl=template, version=version, form=form,
                   kit=kit, org=org, problems=problems, kit_blocked=any(p.fix == "kit" for p in problems),
                   may_edit_kit=services.may_edit(current_user, org),
                   preview_url=url_for("cobrand.preview_document", template_id=template.id, **preview_args),
-                  recent=collateral.recent_pdfs(current_user, template), describe=describe, **extra)
+                  recent=collateral.recent_pdfs(current_user, template), **extra)
 
 
 def _vendor_page(template: CobrandTemplate):
@@ -96,12 +100,13 @@ def _vendor_page(template: CobrandTemplate):
     wanted = request.args.get("v", type=bounded_id)
     shown = next((v for v in versions if v.number == wanted), template.current)
     return render("cobrand/template_vendor.html", tpl=template, shown=shown, versions=versions,
-                  pdf_counts=collateral.version_pdf_counts(template), describe=describe,
+                  pdf_counts=collateral.version_pdf_counts(template),
                   partners=db.session.execute(collateral.activity_by_partner(template.id).limit(10)).all(),
                   preview_url=url_for("cobrand.preview_document", template_id=template.id, v=shown.number))
 
 
 @bp.get("/co-brand/<int:template_id>/preview")
+@signed_in
 def preview_document(template_id: int):
     """The preview, as the document the PDF is made from (with browser URLs): the partner's
     kit and typed text, or for vendor staff the sample kit (any version, with ?v=)."""
@@ -109,7 +114,7 @@ def preview_document(template_id: int):
     version = _version(template, request.args.get("v", type=bounded_id))
     form = CobrandForm(formdata=request.args, limits=version.slot_limits, meta={"csrf": False})
     form.validate()
-    typed = form.typed(valid_only=True)
+    typed = form.to_input(valid_only=True)
     if current_user.is_vendor:
         values = _sample_values(typed)
     else:
@@ -148,6 +153,7 @@ def _preview_response(html: str):
 
 
 @bp.get("/co-brand/<int:template_id>/thumbnail/<int:number>")
+@signed_in
 def thumbnail(template_id: int, number: int):
     template = collateral.get_template(current_user, template_id)
     version = _version(template, number)
@@ -163,27 +169,27 @@ def thumbnail(template_id: int, number: int):
 
 
 @bp.post("/co-brand/<int:template_id>/pdf")
+@partner_required
 def create_pdf(template_id: int):
     """Make the partner's PDF, or find the same one in the cache; answers the result block."""
-    if current_user.is_vendor:
-        abort(404)  # vendor staff have no brand kit; they use the sample PDF
     template = collateral.get_template(current_user, template_id)
     limits = template.current.slot_limits
     form = CobrandForm(limits=limits)
     if not form.validate_on_submit():
         return _partner_page(template, form, status=422, block="editor")
     try:
-        made = pdfs.make_pdf(current_user, template, form.typed())
+        made = pdfs.make_pdf(current_user, template, form.to_input())
     except pdfs.NotReady:
         return _partner_page(template, form, status=422, block=["editor", "preview"], preview_oob=True)
     except renderer.RenderFailed as error:
         return _partner_page(template, form, status=422, block="editor", render_error=str(error))
     db.session.commit()
-    return _partner_page(made.template, CobrandForm(formdata=None, data=form.typed().fields(), limits=limits),
+    return _partner_page(made.template, CobrandForm(formdata=None, data=form.to_input().fields(), limits=limits),
                          block="editor", made=made.pdf, from_cache=made.from_cache)
 
 
 @bp.post("/co-brand/pdfs/<int:pdf_id>/download")
+@signed_in
 def download(pdf_id: int):
     pdf = collateral.get_pdf(current_user, pdf_id)
     if not current_store().exists(pdf.sha256):
@@ -210,8 +216,7 @@ def _slug(text: str) -> str:
 
 def _template_form(template: CobrandTemplate | None = None) -> TemplateForm:
     form = TemplateForm()
-    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
-    form.audience.set_org_choices(partners)
+    form.audience.set_org_choices(current_user)
     if template is not None and not form.is_submitted():
         form.fill_from(template)
     return form
@@ -246,8 +251,8 @@ def _edit(template: CobrandTemplate | None):
             for name, messages in rejected.problems.items():
                 getattr(form, name).errors = [*getattr(form, name).errors, *messages]
             return _editor_page(form, _reload(template), status=422)
-    template = collateral.save_template(current_user, _reload(template), data, sample)
-    db.session.commit()
+    with domain_action():
+        template = collateral.save_template(current_user, _reload(template), data, sample)
     if not template.is_live:
         flash("Saved as a draft: partners see it once you publish it.")
     else:
@@ -307,8 +312,9 @@ def sample_pdf(template_id: int):
 def set_live(template_id: int):
     template = collateral.get_template(current_user, template_id)
     live = request.form.get("live") == "1"
-    if collateral.set_live(current_user, template, live):
-        db.session.commit()
+    with domain_action():
+        changed = collateral.set_live(current_user, template, live)
+    if changed:
         flash("Published: partners in its audience can co-brand it." if live else
               "Unpublished: it is a draft again and partners no longer see it. PDFs they made stay downloadable.")
     return redirect(url_for("cobrand.template", template_id=template.id), 303)

@@ -25,18 +25,59 @@ from portal.core.models import (
 )
 from portal.extensions import db
 
-# --- the login guard -------------------------------------------------------------------
+# --- the login guard and role gates ----------------------------------------------------
+#
+# Every view declares exactly one gate (a decorator below), recorded on the function as
+# `view.gate`; tests walk app.url_map and check each endpoint has one and that it refuses
+# the roles it does not admit. require_login stays as the default-deny safety net.
+
+
+@dataclass(frozen=True)
+class Gate:
+    """Who a view admits: `roles` None means any signed-in user; `refusal` is the status
+    everyone else gets (404 where a page must look absent to them, else 403)."""
+
+    name: str
+    roles: frozenset[Role] | None = None
+    refusal: int = 403
+
+
+PUBLIC = Gate("public")
+SIGNED_IN = Gate("signed_in")
+# Blueprints with a guard of their own: the JSON API authenticates by bearer token, never
+# by the session, so this guard must not look at the session for it.
+API_TOKEN = Gate("api_token")
+OWN_GUARD_BLUEPRINTS = frozenset({"api"})
+
+
+def _declare(view, gate: Gate):
+    if hasattr(view, "gate"):
+        raise TypeError(f"{view.__name__} already has the gate {view.gate.name!r}: a view has exactly one")
+    view.gate = gate
+    return view
+
+
+def gate_of(app, endpoint: str) -> Gate | None:
+    """The endpoint's gate: its declared one, else its blueprint's own guard (if any)."""
+    view = app.view_functions[endpoint]
+    blueprint = endpoint.rpartition(".")[0]
+    return getattr(view, "gate", API_TOKEN if blueprint in OWN_GUARD_BLUEPRINTS else None)
+
+
+def is_public(view) -> bool:
+    return getattr(view, "gate", None) is PUBLIC
 
 
 def public(view):
     """Mark a view as reachable without logging in (everything else requires it)."""
-    view.is_public = True
-    return view
+    return _declare(view, PUBLIC)
 
 
-# Blueprints with a guard of their own: the JSON API authenticates by bearer token, never
-# by the session, so this guard must not look at the session for it.
-OWN_GUARD_BLUEPRINTS = frozenset({"api"})
+def _to_login():
+    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
+    if request.headers.get("HX-Request") == "true":
+        return "", 401, {"HX-Redirect": login_url}
+    return redirect(login_url)
 
 
 def require_login():
@@ -45,32 +86,42 @@ def require_login():
         return None
     if OWN_GUARD_BLUEPRINTS.intersection(request.blueprints):
         return None
-    view = current_app.view_functions.get(request.endpoint)
-    if getattr(view, "is_public", False) or current_user.is_authenticated:
+    if is_public(current_app.view_functions.get(request.endpoint)) or current_user.is_authenticated:
         return None
-    login_url = url_for("auth.login", next=request.full_path.rstrip("?"))
-    if request.headers.get("HX-Request") == "true":
-        return "", 401, {"HX-Redirect": login_url}
-    return redirect(login_url)
+    return _to_login()
 
 
-def roles_required(*roles: Role):
+def _gated(gate: Gate):
     def decorate(view):
         @wraps(view)
         def wrapped(*args, **kwargs):
-            if current_user.role not in roles:
-                abort(403)
+            if not current_user.is_authenticated:
+                return _to_login()
+            if gate.roles is not None and current_user.role not in gate.roles:
+                abort(gate.refusal)
             return view(*args, **kwargs)
 
-        return wrapped
+        return _declare(wrapped, gate)
 
     return decorate
 
 
+signed_in = _gated(SIGNED_IN)
+
+
+def roles_required(*roles: Role, name: str | None = None, refusal: int = 403):
+    """Admit only these roles; everyone else gets `refusal`."""
+    return _gated(Gate(name or "+".join(role.value for role in roles), frozenset(roles), refusal))
+
+
 VENDOR_ROLES = (Role.admin, Role.channel_manager)
-vendor_required = roles_required(*VENDOR_ROLES)
-vendor_admin_required = roles_required(Role.admin)
-partner_admin_required = roles_required(Role.partner_admin)
+PARTNER_ROLES = (Role.partner_admin, Role.partner_user)
+vendor_required = roles_required(*VENDOR_ROLES, name="vendor")
+vendor_admin_required = roles_required(Role.admin, name="vendor_admin")
+partner_admin_required = roles_required(Role.partner_admin, name="partner_admin")
+# Partners' own things (their deals, brand kit, training to take): vendor staff have none,
+# so for them these pages do not exist.
+partner_required = roles_required(*PARTNER_ROLES, name="partner", refusal=404)
 
 
 # --- the audience engine ---------------------------------------------------------------

@@ -1,10 +1,49 @@
-"""Form pieces shared across domains: checkbox lists, choices from enums, and the one audience editor."""
-from wtforms import Form, SelectMultipleField
+"""The forms convention and the pieces shared across domains: the base classes (text is
+stripped by a filter; each form turns itself into its input object with to_input()),
+checkbox lists, choices from enums, and the one audience editor."""
+import wtforms
+from flask_wtf import FlaskForm
+from wtforms import PasswordField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
-from portal.core.access import AudienceSpec, from_mask
-from portal.core.models import Audience, Organization, PartnerType, Persona, Region, Tier
+from portal.core.access import AudienceSpec, from_mask, partners_visible_to
+from portal.core.models import Audience, Organization, PartnerType, Persona, Region, Tier, User
+from portal.extensions import db
+
+
+def strip_filter(value):
+    return value.strip() if isinstance(value, str) else value
+
+
+class StripMeta:
+    """Every text field (text areas and emails too) gets strip_filter; passwords are taken
+    exactly as typed."""
+
+    def bind_field(self, form, unbound_field, options):
+        field_class = unbound_field.field_class
+        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+            options = {**options, "filters": [strip_filter, *unbound_field.kwargs.get("filters", ())]}
+        return super().bind_field(form, unbound_field, options)
+
+
+class Form(FlaskForm):
+    """The base of every form the portal posts (CSRF-protected)."""
+
+    Meta = StripMeta
+
+    def to_input(self):
+        """The submitted values as the plain object the service takes."""
+        raise NotImplementedError
+
+
+class SubForm(wtforms.Form):
+    """A form nested in another with FormField (no CSRF token of its own)."""
+
+    Meta = StripMeta
+
+    def to_input(self):
+        raise NotImplementedError
 
 
 class MultiCheckboxField(SelectMultipleField):
@@ -20,7 +59,7 @@ def enum_choices(enum_cls) -> list[SelectChoice]:
     return choices((member.value, member.label) for member in enum_cls)
 
 
-class AudienceForm(Form):
+class AudienceForm(SubForm):
     """Edits an Audience; nested in a content form with FormField. Empty means everyone."""
 
     tiers = MultiCheckboxField("Tiers", choices=enum_choices(Tier))
@@ -34,15 +73,18 @@ class AudienceForm(Form):
 
     ENUMS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
 
-    def set_org_choices(self, partners: list[Organization]) -> None:
-        self.orgs.choices = choices((org.id, org.name) for org in partners)
+    def set_org_choices(self, user: User) -> None:
+        """Offer the partner orgs the user may name (rows, not objects: there may be hundreds)."""
+        partners = db.session.execute(partners_visible_to(user).with_only_columns(Organization.id, Organization.name)
+                                      .order_by(Organization.name)).all()
+        self.orgs.choices = choices(partners)
 
     def fill_from(self, audience: Audience) -> None:
         for name, enum_cls in self.ENUMS.items():
             getattr(self, name).data = [m.value for m in from_mask(enum_cls, getattr(audience, name))]
         self.orgs.data = [org.id for org in audience.orgs]
 
-    def spec(self) -> AudienceSpec:
+    def to_input(self) -> AudienceSpec:
         values = {
             name: frozenset(enum_cls(v) for v in getattr(self, name).data or [])
             for name, enum_cls in self.ENUMS.items()

@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterable
 
 import sqlalchemy as sa
 
+from portal.core.errors import DomainError
 from portal.extensions import db
 
 
-class WorkflowError(Exception):
+class WorkflowError(DomainError):
     """The change does not apply to the row as it stands (e.g. approving a draft, or a
     deal another request approved a moment ago). The message is for the person acting."""
 

@@ -1,16 +1,18 @@
-"""The deal registration form: the one validation path for the page, its inline checks and the API."""
-from datetime import timedelta
+"""The deal registration form (the one validation path for the page, its inline checks and
+the API), the workflow's decisions and the vendor's house accounts."""
+from dataclasses import dataclass
+from datetime import date, timedelta
 
 import pycountry
-from flask_wtf import FlaskForm
-from wtforms import DateField, EmailField, IntegerField, SelectField, StringField, TextAreaField
+from wtforms import DateField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core import clock
-from portal.core.forms import MultiCheckboxField, choices, enum_choices
+from portal.core.forms import Form, MultiCheckboxField, choices, enum_choices
 from portal.deals import matching
 from portal.deals.models import DealStage
 from portal.deals.services import DealInput
+from portal.web.params import ids_in
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD", "BRL")
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
@@ -18,7 +20,7 @@ MAX_AMOUNT = 1_000_000_000_000
 LONGEST_SALES_CYCLE = timedelta(days=3 * 365)
 
 
-class DealForm(FlaskForm):
+class DealForm(Form):
     customer_company = StringField("Customer company", validators=[DataRequired(), Length(max=200)],
                                    render_kw={"autocomplete": "organization"})
     customer_website = StringField("Website or email domain", validators=[Optional(), Length(max=253)],
@@ -60,30 +62,97 @@ class DealForm(FlaskForm):
 
     def to_input(self) -> DealInput:
         return DealInput(
-            customer_company=self.customer_company.data.strip(),
-            customer_website=(self.customer_website.data or "").strip() or None,
-            contact_name=self.contact_name.data.strip(),
-            contact_email=(self.contact_email.data or "").strip() or None,
-            contact_phone=(self.contact_phone.data or "").strip() or None,
+            customer_company=self.customer_company.data,
+            customer_website=self.customer_website.data or None,
+            contact_name=self.contact_name.data,
+            contact_email=self.contact_email.data or None,
+            contact_phone=self.contact_phone.data or None,
             country=self.country.data,
             product_ids=list(self.product_ids.data),
             amount=self.amount.data,
             currency=self.currency.data,
             close_date=self.close_date.data,
             stage=DealStage(self.stage.data),
-            notes=(self.notes.data or "").strip(),
+            notes=self.notes.data or "",
         )
 
 
-class RejectForm(FlaskForm):
+class RejectForm(Form):
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; the rep will see it."),
                                                  Length(max=1000)])
 
+    def to_input(self) -> str:
+        return self.reason.data
 
-class ExtensionRequestForm(FlaskForm):
+
+class ExtensionRequestForm(Form):
     reason = TextAreaField("Why does the deal need more time?",
                            validators=[DataRequired("Say why the deal needs more time."), Length(max=1000)])
 
+    def to_input(self) -> str:
+        return self.reason.data
 
-class ExtensionDecisionForm(FlaskForm):
+
+@dataclass(frozen=True)
+class ExtensionDecision:
+    approved: bool
+    new_until: date | None
+
+
+class ExtensionDecisionForm(Form):
     new_until = DateField("New protection date", validators=[Optional()])
+    decision = StringField()  # the button pressed: "approve" or "decline"
+
+    def to_input(self) -> ExtensionDecision:
+        return ExtensionDecision(self.decision.data == "approve", self.new_until.data)
+
+
+class OutcomeForm(Form):
+    outcome = StringField()  # the button pressed: "won" or "lost"
+
+    def to_input(self) -> bool:
+        return self.outcome.data == "won"
+
+
+@dataclass(frozen=True)
+class BulkDecision:
+    deal_ids: list[int]
+    approved: bool
+    reason: str
+
+
+class BulkDecisionForm(Form):
+    """The review queue's decision on the selected deals."""
+
+    deal_id = SelectMultipleField(coerce=str, validate_choice=False)  # ticked boxes; ids_in keeps the real ids
+    decision = StringField()  # the button pressed: "approve" or "reject"
+    reason = StringField(validators=[Length(max=1000)])
+
+    def validate_deal_id(self, field):
+        if not ids_in(field.data or []):
+            raise ValidationError("Select at least one deal.")
+
+    def validate_reason(self, field):
+        if self.decision.data != "approve" and not field.data:
+            raise ValidationError("Give a reason for rejecting; the reps will see it.")
+
+    def to_input(self) -> BulkDecision:
+        return BulkDecision(ids_in(self.deal_id.data), self.decision.data == "approve", self.reason.data or "")
+
+
+@dataclass(frozen=True)
+class HouseAccountInput:
+    company: str
+    website: str | None
+
+
+class HouseAccountForm(Form):
+    company = StringField("Company", validators=[DataRequired("Enter the customer's company name."), Length(max=200)])
+    website = StringField("Website or email domain", validators=[Optional(), Length(max=253)])
+
+    def validate_website(self, field):
+        if matching.normalize_domain(field.data) is None:
+            raise ValidationError("Enter the customer's own domain, e.g. acme.com (not a free-mail domain).")
+
+    def to_input(self) -> HouseAccountInput:
+        return HouseAccountInput(self.company.data, self.website.data or None)

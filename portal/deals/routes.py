@@ -7,18 +7,24 @@ from sqlalchemy.orm import selectinload
 
 from portal.assets.services import products
 from portal.core import clock
-from portal.core.access import partners_visible_to, vendor_admin_required, vendor_required
+from portal.core.access import (
+    get_or_404, partner_required, partners_visible_to, signed_in, vendor_admin_required, vendor_required,
+)
 from portal.core.database import reads_only
 from portal.core.models import Organization, Persona, Region, Tier
 from portal.deals import matching, services
-from portal.deals.forms import COUNTRIES, DealForm, ExtensionDecisionForm, ExtensionRequestForm, RejectForm
+from portal.deals.forms import (
+    COUNTRIES, BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
+    RejectForm,
+)
 from portal.deals.models import Deal, DealStatus, HouseAccount
-from portal.deals.services import DealFilters, WorkflowError
+from portal.deals.services import DealFilters
 from portal.extensions import db
+from portal.web.actions import domain_action
 from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import render
 from portal.web.pagination import paginate
-from portal.web.params import bounded_id, enum_arg, ids_in, persona_or_404
+from portal.web.params import bounded_id, enum_arg, persona_or_404
 
 bp = Blueprint("deals", __name__)
 COUNTRY_NAMES = dict(COUNTRIES)
@@ -53,14 +59,16 @@ def _vendor_filter_choices() -> dict:
 
 
 @bp.get("/deals")
+@signed_in
 def index():
     filters = _filters()
     page = paginate(services.deal_list(current_user, filters), _page())
-    return render("deals/list.html", "rows", page=page, filters=filters, now=clock.now(), statuses=list(DealStatus),
+    return render("deals/list.html", "rows", page=page, filters=filters, statuses=list(DealStatus),
                   **_vendor_filter_choices())
 
 
 @bp.get("/deals.csv")
+@signed_in
 def export():
     """Every deal the user may see that passes the list's filters, as CSV."""
     deals = db.session.scalars(services.deal_list(current_user, _filters()).options(selectinload(Deal.products))).all()
@@ -94,40 +102,43 @@ def _form_page(form: DealForm, deal: Deal | None, status: int = 200):
 
 
 @bp.route("/deals/new", methods=["GET", "POST"])
+@partner_required
 def new():
-    if current_user.is_vendor:
-        abort(404)  # deals are registered by partners
     form = _deal_form()
     if form.validate_on_submit():
         submit_now = request.form.get("action") == "submit"
-        deal = services.create_deal(current_user, form.to_input(), submit_now)
-        db.session.commit()
-        flash("Deal submitted for review." if submit_now else "Draft saved. Submit it when you are ready.")
-        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
-    return _form_page(form, None, 422 if form.errors else 200)
+        with domain_action() as outcome:
+            deal = services.create_deal(current_user, form.to_input(), submit_now)
+        if outcome.ok:
+            flash("Deal submitted for review." if submit_now else "Draft saved. Submit it when you are ready.")
+            return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+    return _form_page(form, None, 200 if request.method == "GET" else 422)
 
 
 @bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
+@partner_required
 def edit(deal_id: int):
     deal = _own_draft(deal_id)
     form = _deal_form(deal)
     if form.validate_on_submit():
         submit_now = request.form.get("action") == "submit"
-        services.update_draft(current_user, deal, form.to_input(), submit_now)
-        db.session.commit()
-        flash("Deal submitted for review." if submit_now else "Draft saved.")
-        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
-    return _form_page(form, deal, 422 if form.errors else 200)
+        with domain_action() as outcome:
+            services.update_draft(current_user, deal, form.to_input(), submit_now)
+        if outcome.ok:
+            flash("Deal submitted for review." if submit_now else "Draft saved.")
+            return redirect(url_for("deals.detail", deal_id=deal.id), 303)
+    return _form_page(form, deal, 200 if request.method == "GET" else 422)
 
 
 def _own_draft(deal_id: int) -> Deal:
     deal = services.get_deal(current_user, deal_id)
-    if current_user.is_vendor or deal.status is not DealStatus.draft:
+    if deal.status is not DealStatus.draft:
         abort(404)
     return deal
 
 
 @bp.post("/deals/validate/<name>")
+@signed_in
 @reads_only
 def validate(name: str):
     """Inline validation: the one field, re-rendered with its message, as the user leaves it."""
@@ -139,6 +150,7 @@ def validate(name: str):
 
 
 @bp.post("/deals/check")
+@signed_in
 @reads_only
 def check():
     """The live conflict answer while the rep types the customer's details."""
@@ -147,7 +159,7 @@ def check():
 
 
 def _assess(form: DealForm) -> matching.Assessment | None:
-    company = (form.customer_company.data or "").strip()
+    company = form.customer_company.data
     if not company and not form.customer_website.data and not form.contact_email.data:
         return None
     customer = matching.Customer(company, form.customer_website.data, form.contact_email.data, form.contact_phone.data)
@@ -158,13 +170,14 @@ def _assess(form: DealForm) -> matching.Assessment | None:
 
 
 @bp.get("/deals/<int:deal_id>")
+@signed_in
 def detail(deal_id: int):
     return _detail(services.get_deal(current_user, deal_id))
 
 
 def _detail(deal: Deal, status: int = 200, reject_form=None, extension_form=None, decision_form=None):
     return render(
-        "deals/detail.html", deal=deal, now=clock.now(), timeline=services.timeline(deal),
+        "deals/detail.html", deal=deal, timeline=services.timeline(deal),
         country=COUNTRY_NAMES.get(deal.country, deal.country), status=status,
         reject_form=reject_form or RejectForm(), extension_form=extension_form or ExtensionRequestForm(),
         decision_form=decision_form or ExtensionDecisionForm(), overdue=services.sla_overdue(deal, clock.now()),
@@ -173,54 +186,49 @@ def _detail(deal: Deal, status: int = 200, reject_form=None, extension_form=None
 
 def _act(deal: Deal, action, done: str):
     """Run a workflow action: commit and go back to the deal, or show why it cannot be done."""
-    try:
+    with domain_action() as outcome:
         action()
-    except WorkflowError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return redirect(url_for("deals.detail", deal_id=deal.id), 303)
-    db.session.commit()
-    flash(done)
+    if outcome.ok:
+        flash(done)
     return redirect(url_for("deals.detail", deal_id=deal.id), 303)
 
 
-def _partner_deal(deal_id: int) -> Deal:
-    """A deal the current partner user may act on (vendor staff decide; they do not act for reps)."""
-    if current_user.is_vendor:
-        abort(404)
-    return services.get_deal(current_user, deal_id)
-
-
 @bp.post("/deals/<int:deal_id>/submit")
+@partner_required
 def submit(deal_id: int):
-    deal = _partner_deal(deal_id)
+    deal = services.get_deal(current_user, deal_id)
     return _act(deal, lambda: services.submit(current_user, deal), "Deal submitted for review.")
 
 
 @bp.post("/deals/<int:deal_id>/delete")
+@partner_required
 def delete(deal_id: int):
     deal = _own_draft(deal_id)
-    services.delete_draft(current_user, deal)
-    db.session.commit()
+    with domain_action() as outcome:
+        services.delete_draft(current_user, deal)
+    if not outcome.ok:
+        return redirect(url_for("deals.detail", deal_id=deal_id), 303)
     flash(f"The draft for {deal.customer_company} is deleted.")
     return redirect(url_for("deals.index"), 303)
 
 
 @bp.post("/deals/<int:deal_id>/outcome")
+@partner_required
 def outcome(deal_id: int):
-    deal = _partner_deal(deal_id)
-    won = request.form.get("outcome") == "won"
+    deal = services.get_deal(current_user, deal_id)
+    won = OutcomeForm().to_input()
     return _act(deal, lambda: services.close(current_user, deal, won), "Marked won. Congratulations!" if won
                 else "Marked lost.")
 
 
 @bp.post("/deals/<int:deal_id>/extension")
+@partner_required
 def request_extension(deal_id: int):
-    deal = _partner_deal(deal_id)
+    deal = services.get_deal(current_user, deal_id)
     form = ExtensionRequestForm()
     if not form.validate_on_submit():
         return _detail(deal, 422, extension_form=form)
-    return _act(deal, lambda: services.request_extension(current_user, deal, form.reason.data),
+    return _act(deal, lambda: services.request_extension(current_user, deal, form.to_input()),
                 "Extension requested. The channel team will decide.")
 
 
@@ -238,7 +246,7 @@ def reject(deal_id: int):
     form = RejectForm()
     if not form.validate_on_submit():
         return _detail(deal, 422, reject_form=form)
-    return _act(deal, lambda: services.reject(current_user, deal, form.reason.data), "Deal rejected.")
+    return _act(deal, lambda: services.reject(current_user, deal, form.to_input()), "Deal rejected.")
 
 
 @bp.post("/deals/<int:deal_id>/extension/decide")
@@ -248,9 +256,9 @@ def decide_extension(deal_id: int):
     form = ExtensionDecisionForm()
     if not form.validate_on_submit():
         return _detail(deal, 422, decision_form=form)
-    approved = request.form.get("decision") == "approve"
-    return _act(deal, lambda: services.decide_extension(current_user, deal, approved, form.new_until.data),
-                "Extension approved." if approved else "Extension declined.")
+    decision = form.to_input()
+    return _act(deal, lambda: services.decide_extension(current_user, deal, decision.approved, decision.new_until),
+                "Extension approved." if decision.approved else "Extension declined.")
 
 
 @bp.get("/deals/<int:deal_id>/conflict")
@@ -261,7 +269,7 @@ def conflict(deal_id: int):
     if deal.conflict_deal is None and deal.conflict_house is None:
         abort(404)
     return render("deals/conflict.html", deal=deal, other=deal.conflict_deal, house=deal.conflict_house,
-                  now=clock.now(), countries=COUNTRY_NAMES)
+                  countries=COUNTRY_NAMES)
 
 
 # --- the channel team's review queue -----------------------------------------------------
@@ -274,24 +282,21 @@ def review():
         return _decide_selected()
     filters = _filters()
     page = paginate(services.review_queue(current_user, filters), _page())
-    return render("deals/review.html", "queue", page=page, filters=filters, now=clock.now(),
-                  sla_overdue=services.sla_overdue, **_vendor_filter_choices())
+    return render("deals/review.html", "queue", page=page, filters=filters, sla_overdue=services.sla_overdue, **_vendor_filter_choices())
 
 
 def _decide_selected():
-    ids = ids_in(request.form.getlist("deal_id"))
-    approved = request.form.get("decision") == "approve"
-    reason = request.form.get("reason", "").strip()[:1000]
-    if not ids:
-        flash("Select at least one deal.", "error")
-    elif not approved and not reason:
-        flash("Give a reason for rejecting; the reps will see it.", "error")
+    form = BulkDecisionForm()
+    if not form.validate():
+        for message in form.deal_id.errors or form.reason.errors:
+            flash(message, "error")
     else:
-        done, problems = services.decide_many(current_user, ids, approved, reason)
-        db.session.commit()
-        flash(f"{done} deal{'s' if done != 1 else ''} {'approved' if approved else 'rejected'}.")
-        for problem in problems:
-            flash(problem, "error")
+        decision = form.to_input()
+        with domain_action():
+            done, problems = services.decide_many(current_user, decision.deal_ids, decision.approved, decision.reason)
+            flash(f"{done} deal{'s' if done != 1 else ''} {'approved' if decision.approved else 'rejected'}.")
+            for problem in problems:
+                flash(problem, "error")
     return redirect(url_for("deals.review", **request.args), 303)
 
 
@@ -301,31 +306,27 @@ def _decide_selected():
 @bp.route("/deals/house-accounts", methods=["GET", "POST"])
 @vendor_admin_required
 def house_accounts():
-    error = None
-    if request.method == "POST":
-        company = request.form.get("company", "").strip()[:200]
-        website = request.form.get("website", "").strip()[:253] or None
-        if not company:
-            error = "Enter the customer's company name."
-        elif website and matching.normalize_domain(website) is None:
-            error = "Enter the customer's own domain, e.g. acme.com (not a free-mail domain)."
-        else:
-            services.add_house_account(current_user, company, website)
-            db.session.commit()
-            flash(f"{company} is now a house account.")
+    form = HouseAccountForm()
+    if form.validate_on_submit():
+        account = form.to_input()
+        with domain_action() as outcome:
+            services.add_house_account(current_user, account.company, account.website)
+        if outcome.ok:
+            flash(f"{account.company} is now a house account.")
             return redirect(url_for("deals.house_accounts"), 303)
     page = paginate(services.house_accounts(), _page())
-    return render("deals/house_accounts.html", page=page, error=error, form=request.form,
-                  status=422 if error else 200)
+    error = next((message for messages in form.errors.values() for message in messages), None)
+    return render("deals/house_accounts.html", page=page, error=error, form=form, status=422 if error else 200)
 
 
 @bp.post("/deals/house-accounts/<int:account_id>/delete")
 @vendor_admin_required
 def delete_house_account(account_id: int):
-    account = db.get_or_404(HouseAccount, account_id)
-    services.remove_house_account(current_user, account)
-    db.session.commit()
-    flash(f"{account.company} is no longer a house account.")
+    account = get_or_404(services.house_accounts(), HouseAccount, account_id)
+    with domain_action() as outcome:
+        services.remove_house_account(current_user, account)
+    if outcome.ok:
+        flash(f"{account.company} is no longer a house account.")
     return redirect(url_for("deals.house_accounts"), 303)
 
 
@@ -333,9 +334,10 @@ def delete_house_account(account_id: int):
 
 
 @bp.get("/rooms/<persona>/deals")
+@partner_required
 def room_widget(persona: str):
     persona = persona_or_404(persona)
-    if persona is not Persona.sales or current_user.is_vendor:
+    if persona is not Persona.sales:
         abort(404)
     return render("deals/room_widget.html", "widget", open_deals=services.open_deals(current_user),
-                  expiring=services.expiring_soon(current_user), now=clock.now())
+                  expiring=services.expiring_soon(current_user))

@@ -1,12 +1,13 @@
-from flask_wtf import FlaskForm
+"""The vendor's partner forms: a new partner org, its tier and its status."""
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.core.forms import enum_choices
+from portal.core.forms import Form, enum_choices
 from portal.core.models import OrgStatus, PartnerType, Region, Tier
+from portal.partners.services import NewPartner
 
 
-class PartnerForm(FlaskForm):
+class PartnerForm(Form):
     name = StringField("Partner name", validators=[DataRequired(), Length(max=200)])
     tier = SelectField("Tier", choices=enum_choices(Tier))
     partner_type = SelectField("Type", choices=enum_choices(PartnerType))
@@ -17,10 +18,23 @@ class PartnerForm(FlaskForm):
     admin_email = EmailField("Admin's email", validators=[DataRequired(), Email(), Length(max=254)],
                              description="We email them an invitation to set their password.")
 
+    def to_input(self) -> NewPartner:
+        return NewPartner(
+            name=self.name.data, tier=Tier(self.tier.data), partner_type=PartnerType(self.partner_type.data),
+            region=Region(self.region.data), parent_id=self.parent_id.data, admin_name=self.admin_name.data,
+            admin_email=self.admin_email.data,
+        )
 
-class TierForm(FlaskForm):
+
+class TierForm(Form):
     tier = SelectField("New tier", choices=enum_choices(Tier))
 
+    def to_input(self) -> Tier:
+        return Tier(self.tier.data)
 
-class StatusForm(FlaskForm):
+
+class StatusForm(Form):
     status = SelectField("New status", choices=enum_choices(OrgStatus))
+
+    def to_input(self) -> OrgStatus:
+        return OrgStatus(self.status.data)

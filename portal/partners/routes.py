@@ -9,6 +9,7 @@ from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tie
 from portal.extensions import db
 from portal.partners import services
 from portal.partners.forms import PartnerForm, StatusForm, TierForm
+from portal.web.actions import domain_action
 from portal.web.params import enum_arg
 from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
@@ -60,19 +61,10 @@ def new():
         [("", "— none (buys direct) —")] + [(d.id, d.name) for d in services.distributors(current_user)]
     )
     if form.validate_on_submit():
-        data = services.NewPartner(
-            name=form.name.data.strip(), tier=Tier(form.tier.data),
-            partner_type=PartnerType(form.partner_type.data), region=Region(form.region.data),
-            parent_id=form.parent_id.data, admin_name=form.admin_name.data,
-            admin_email=form.admin_email.data,
-        )
-        try:
+        data = form.to_input()
+        with domain_action(form) as outcome:
             org = services.create_partner(current_user, data)
-        except services.PartnerError as error:
-            db.session.rollback()
-            getattr(form, error.field).errors.append(str(error))
-        else:
-            db.session.commit()
+        if outcome.ok:
             flash(f"{org.name} created; {data.admin_email} has an invitation.")
             return redirect(url_for("partners.detail", partner_id=org.id), 303)
     return render("partners/new.html", form=form, status=422 if form.errors else 200)
@@ -85,8 +77,8 @@ def change_tier(partner_id: int):
     form = TierForm()
     if not form.validate_on_submit():
         return _render_detail(org, tier_form=form, status=422)
-    services.change_tier(current_user, org, Tier(form.tier.data))
-    db.session.commit()
+    with domain_action():
+        services.change_tier(current_user, org, form.to_input())
     flash(f"{org.name} is now {org.tier.label}.")
     return _changed(org)
 
@@ -98,8 +90,8 @@ def change_status(partner_id: int):
     form = StatusForm()
     if not form.validate_on_submit():
         return _render_detail(org, status_form=form, status=422)
-    services.change_status(current_user, org, OrgStatus(form.status.data))
-    db.session.commit()
+    with domain_action():
+        services.change_status(current_user, org, form.to_input())
     flash(f"{org.name} is now {org.status.value}.")
     return _changed(org)
 

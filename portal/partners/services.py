@@ -6,6 +6,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.core import audit
 from portal.core.access import partners_visible_to
+from portal.core.errors import DomainError
 from portal.core.models import (
     Organization, OrgKind, OrgStatus, PartnerType, Persona, Region, Role, Tier, User,
 )
@@ -33,10 +34,8 @@ class NewPartner:
     admin_email: str
 
 
-class PartnerError(ValueError):
-    def __init__(self, field: str, message: str):
-        super().__init__(message)
-        self.field = field
+class PartnerError(DomainError):
+    pass
 
 
 def search_partners(actor: User, filters: PartnerFilters):
@@ -62,12 +61,12 @@ def distributors(actor: User) -> list[Organization]:
 def create_partner(actor: User, data: NewPartner) -> Organization:
     """A new partner org with its first admin, who gets an invitation email."""
     if db.session.scalar(sa.select(Organization.id).where(sa.func.lower(Organization.name) == data.name.lower())):
-        raise PartnerError("name", "A partner with this name exists already.")
+        raise PartnerError("A partner with this name exists already.", field="name")
     parent = None
     if data.parent_id:
         parent = next((d for d in distributors(actor) if d.id == data.parent_id), None)
         if parent is None:
-            raise PartnerError("parent_id", "Choose a distributor from the list.")
+            raise PartnerError("Choose a distributor from the list.", field="parent_id")
     org = Organization(
         name=data.name, kind=OrgKind.partner, tier=data.tier, partner_type=data.partner_type,
         region=data.region, status=OrgStatus.active, parent=parent,
@@ -77,9 +76,10 @@ def create_partner(actor: User, data: NewPartner) -> Organization:
     audit.record(actor, "partner.created", org, f"Partner {org.name} created",
                  after={"tier": org.tier.value, "type": org.partner_type.value, "region": org.region.value})
     try:
-        people.add_person(actor, org, data.admin_name, data.admin_email, Persona.sales, Role.partner_admin)
+        people.add_person(actor, org, people.NewPerson(data.admin_name, data.admin_email, Persona.sales,
+                                                       Role.partner_admin))
     except people.PersonError as error:
-        raise PartnerError("admin_email", str(error)) from error
+        raise PartnerError(str(error), field="admin_email") from error
     return org
 
 

@@ -4,14 +4,15 @@ from flask import Blueprint, abort, flash, url_for
 from flask_login import current_user
 
 from portal.core.access import get_or_404, people_visible_to, roles_required
-from portal.core.models import Persona, Role, User
+from portal.core.models import Role, User
 from portal.extensions import db
 from portal.people import services
 from portal.people.forms import PersonaForm, PersonForm
+from portal.web.actions import domain_action
 from portal.web.htmx import fragment_or_redirect, render
 
 bp = Blueprint("people", __name__, url_prefix="/team")
-team_admin_required = roles_required(Role.partner_admin, Role.admin)
+team_admin_required = roles_required(Role.partner_admin, Role.admin, name="team_admin")
 
 
 def _my_team():
@@ -43,14 +44,9 @@ def add():
     form = PersonForm()
     form.set_roles(services.roles_for(current_user.org))
     if form.validate_on_submit():
-        try:
-            person = services.add_person(current_user, current_user.org, form.name.data, form.email.data,
-                                         Persona(form.persona.data), Role(form.role.data))
-        except services.PersonError as error:
-            db.session.rollback()
-            form.email.errors.append(str(error))
-        else:
-            db.session.commit()
+        with domain_action(form) as outcome:
+            person = services.add_person(current_user, current_user.org, form.to_input())
+        if outcome.ok:
             flash(f"{person.name} is invited; the email is on its way.")
             # The list with the newcomer, and a blank form swapped out-of-band.
             return fragment_or_redirect(
@@ -67,20 +63,17 @@ def change_persona(user_id: int):
     form = PersonaForm()
     if not form.validate_on_submit():
         abort(422)
-    services.change_persona(current_user, person, Persona(form.persona.data))
-    db.session.commit()
+    with domain_action():
+        services.change_persona(current_user, person, form.to_input())
     flash(f"{person.name} is now in the {person.persona.label} room.")
     return fragment_or_redirect(url_for("people.team"), _render_team)
 
 
 def _set_active(user_id: int, active: bool):
     person = _person(user_id)
-    try:
+    with domain_action() as outcome:
         services.set_active(current_user, person, active)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(f"{person.name} is {'active again' if active else 'deactivated and signed out'}.")
     return fragment_or_redirect(url_for("people.team"), _render_team)
 
@@ -101,11 +94,8 @@ def reactivate(user_id: int):
 @team_admin_required
 def resend_invite(user_id: int):
     person = _person(user_id)
-    try:
+    with domain_action() as outcome:
         services.resend_invite(current_user, person)
-    except services.PersonError as error:
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(f"A new invitation is on its way to {person.email}.")
     return fragment_or_redirect(url_for("people.team"), _render_team)

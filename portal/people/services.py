@@ -1,13 +1,24 @@
 """The people of an org: adding them, their persona, deactivating leavers."""
+from dataclasses import dataclass
+
 import sqlalchemy as sa
 
 from portal.core import audit, auth
+from portal.core.errors import DomainError
 from portal.core.models import Organization, Persona, Role, User
 from portal.extensions import db
 
 
-class PersonError(ValueError):
+class PersonError(DomainError):
     pass
+
+
+@dataclass(frozen=True)
+class NewPerson:
+    name: str
+    email: str
+    persona: Persona
+    role: Role
 
 
 def roles_for(org: Organization) -> list[Role]:
@@ -15,17 +26,17 @@ def roles_for(org: Organization) -> list[Role]:
     return [Role.channel_manager, Role.admin] if org.is_vendor else [Role.partner_user, Role.partner_admin]
 
 
-def add_person(actor: User, org: Organization, name: str, email: str, persona: Persona, role: Role) -> User:
-    email = auth.normalise_email(email)
+def add_person(actor: User, org: Organization, new: NewPerson) -> User:
+    email, role = auth.normalise_email(new.email), new.role
     if role not in roles_for(org):
-        raise PersonError("That role does not exist in this organisation.")
+        raise PersonError("That role does not exist in this organisation.", field="role")
     if db.session.scalar(sa.select(User.id).where(User.email == email)):
-        raise PersonError("Someone already has an account with this email.")
-    person = User(email=email, name=name.strip(), org=org, role=role, persona=persona, active=True)
+        raise PersonError("Someone already has an account with this email.", field="email")
+    person = User(email=email, name=new.name, org=org, role=role, persona=new.persona, active=True)
     db.session.add(person)
     db.session.flush()
     audit.record(actor, "user.invited", person, f"{person.email} invited to {org.name} as {role.label}",
-                 after={"role": role.value, "persona": persona.value})
+                 after={"role": role.value, "persona": new.persona.value})
     auth.send_password_link(person, "invite")
     return person
 

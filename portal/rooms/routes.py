@@ -5,12 +5,12 @@ from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.core import clock
-from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required
-from portal.core.models import Audience, Organization, Persona
-from portal.extensions import db
+from portal.core.access import get_or_404, signed_in, vendor_admin_required
+from portal.core.models import Audience, Persona
 from portal.rooms import services
 from portal.rooms.forms import AnnouncementForm
 from portal.rooms.models import Announcement
+from portal.web.actions import domain_action
 from portal.web.params import persona_or_404
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import feed, paginate
@@ -27,6 +27,7 @@ ROOM_INTROS = {
 
 
 @bp.get("/rooms/<persona>")
+@signed_in
 def room(persona: str):
     persona = persona_or_404(persona)
     page = feed(services.live_announcements(current_user, persona), request.args.get("page", 1, type=int),
@@ -44,25 +45,17 @@ def room(persona: str):
 def announcements():
     page = paginate(services.all_announcements().options(selectinload(Announcement.audience).selectinload(Audience.orgs)),
                     request.args.get("page", 1, type=int))
-    return render("rooms/announcements.html", "rows", page=page, describe=describe)
+    return render("rooms/announcements.html", "rows", page=page)
 
 
 def _form(announcement: Announcement | None = None) -> AnnouncementForm:
     form = AnnouncementForm(obj=announcement)
-    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
-    form.audience.set_org_choices(partners)
+    form.audience.set_org_choices(current_user)
     if announcement and not form.is_submitted():
         form.audience.fill_from(announcement.audience)
     if announcement is None and not form.is_submitted():
         form.publish_at.data = clock.now().replace(second=0, microsecond=0)
     return form
-
-
-def _input(form: AnnouncementForm) -> services.AnnouncementInput:
-    return services.AnnouncementInput(
-        title=form.title.data.strip(), body=form.body.data, publish_at=form.publish_at.data,
-        expire_at=form.expire_at.data, pinned=form.pinned.data, audience=form.audience.spec(),
-    )
 
 
 @bp.route("/announcements/new", methods=["GET", "POST"])
@@ -80,8 +73,8 @@ def edit_announcement(announcement_id: int):
 def _edit(announcement: Announcement | None):
     form = _form(announcement)
     if form.validate_on_submit():
-        services.save_announcement(current_user, announcement, _input(form))
-        db.session.commit()
+        with domain_action():
+            services.save_announcement(current_user, announcement, form.to_input())
         flash("Announcement saved.")
         return redirect(url_for("rooms.announcements"), 303)
     return render("rooms/announcement_form.html", form=form, announcement=announcement,
@@ -92,7 +85,7 @@ def _edit(announcement: Announcement | None):
 @vendor_admin_required
 def delete_announcement(announcement_id: int):
     announcement = get_or_404(sa.select(Announcement), Announcement, announcement_id)
-    services.delete_announcement(current_user, announcement)
-    db.session.commit()
+    with domain_action():
+        services.delete_announcement(current_user, announcement)
     flash("Announcement deleted.")
     return redirect(url_for("rooms.announcements"), 303)

@@ -1,17 +1,10 @@
 """Training and certification. Its views live in routes.py (the trainee), team_routes.py
 (the partner admin) and editor_routes.py (the vendor), all on this one blueprint; its rules
 in access, progress, quizzes, certificates, program, stats and editor."""
-from flask import Blueprint, abort, request
-from flask_login import current_user
+from flask import Blueprint, request
 
 bp = Blueprint("training", __name__)
 
 
 def page_number() -> int:
     return request.args.get("page", 1, type=int)
-
-
-def partner_only() -> None:
-    """Taking training is for partners' people; vendor staff preview and manage it."""
-    if current_user.is_vendor:
-        abort(404)

@@ -26,15 +26,21 @@ def all_paths():
         LearningPath.title, LearningPath.id)
 
 
-def save_course(actor: User, course: Course | None, title: str, summary: str) -> Course:
+@dataclass
+class CourseInput:
+    title: str
+    summary: str
+
+
+def save_course(actor: User, course: Course | None, data: CourseInput) -> Course:
     before = {"title": course.title, "summary": course.summary} if course else None
     if course is None:
         course = Course()
         db.session.add(course)
-    course.title, course.summary = title, summary
+    course.title, course.summary = data.title, data.summary
     db.session.flush()
-    audit.record(actor, "course.update" if before else "course.create", course, f"Course “{title}”",
-                 before=before, after={"title": title, "summary": summary}, org=actor.org)
+    audit.record(actor, "course.update" if before else "course.create", course, f"Course “{data.title}”",
+                 before=before, after={"title": data.title, "summary": data.summary}, org=actor.org)
     return course
 
 
@@ -57,18 +63,27 @@ def _renumber(items) -> None:
         item.position = position
 
 
-def save_lesson(actor: User, course: Course, lesson: Lesson | None, title: str, body: str, video_url: str | None,
-                asset_ids: list[int]) -> Lesson:
+@dataclass
+class LessonInput:
+    title: str
+    body: str
+    video_url: str | None
+    asset_ids: list[int]
+
+
+def save_lesson(actor: User, course: Course, lesson: Lesson | None, data: LessonInput) -> Lesson:
     before = {"title": lesson.title} if lesson else None
     if lesson is None:
         lesson = Lesson(course=course, position=len(course.lessons))
         db.session.add(lesson)
-    lesson.title, lesson.video_url = title, video_url
-    lesson.set_body(body)
-    lesson.assets = db.session.scalars(sa.select(Asset).where(Asset.id.in_(asset_ids))).all() if asset_ids else []
+    lesson.title, lesson.video_url = data.title, data.video_url
+    lesson.set_body(data.body)
+    lesson.assets = (db.session.scalars(sa.select(Asset).where(Asset.id.in_(data.asset_ids))).all()
+                     if data.asset_ids else [])
     db.session.flush()
     audit.record(actor, "lesson.update" if before else "lesson.create", lesson,
-                 f"Lesson “{title}” of “{course.title}”", before=before, after={"title": title}, org=actor.org)
+                 f"Lesson “{data.title}” of “{course.title}”", before=before, after={"title": data.title},
+                 org=actor.org)
     return lesson
 
 

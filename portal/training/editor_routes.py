@@ -8,15 +8,15 @@ from sqlalchemy.orm import selectinload
 from portal.assets.models import Asset
 from portal.assets.services import assets_for
 from portal.core import clock
-from portal.core.access import describe, get_or_404, partners_visible_to, vendor_admin_required, vendor_required
-from portal.core.models import Organization, Role, Tier
+from portal.core.access import get_or_404, vendor_admin_required, vendor_required
+from portal.core.models import Role
 from portal.extensions import db
 from portal.training import bp, editor, page_number, program, stats
-from portal.training.errors import TrainingError
 from portal.training.forms import (
-    AddCourseForm, CourseForm, EmptyForm, LessonForm, PathForm, QuestionForm, QuizForm, RequirementForm,
+    AddCourseForm, CourseForm, LessonForm, MoveForm, PathForm, QuestionForm, QuizForm, RequirementForm,
 )
 from portal.training.models import Course, LearningPath, Lesson, PathCourse, Question, Quiz, TierRequirement
+from portal.web.actions import domain_action
 from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import render
 from portal.web.pagination import paginate
@@ -28,7 +28,7 @@ def manage():
     courses = paginate(editor.all_courses().options(selectinload(Course.lessons), selectinload(Course.quiz)),
                        page_number())
     paths = db.session.scalars(editor.all_paths().options(selectinload(LearningPath.path_courses))).all()
-    return render("training/manage.html", courses=courses, paths=paths, describe=describe,
+    return render("training/manage.html", courses=courses, paths=paths,
                   admin=current_user.role is Role.admin)
 
 
@@ -41,8 +41,8 @@ def _course(course_id: int) -> Course:
 def new_course():
     form = CourseForm()
     if form.validate_on_submit():
-        found = editor.save_course(current_user, None, form.title.data.strip(), (form.summary.data or "").strip())
-        db.session.commit()
+        with domain_action():
+            found = editor.save_course(current_user, None, form.to_input())
         flash("Course created. Add its lessons and a quiz.")
         return redirect(url_for("training.edit_course", course_id=found.id), 303)
     return render("training/course_form.html", form=form, course=None, status=422 if form.errors else 200)
@@ -54,8 +54,8 @@ def edit_course(course_id: int):
     found = _course(course_id)
     form = CourseForm(obj=found)
     if form.validate_on_submit():
-        editor.save_course(current_user, found, form.title.data.strip(), (form.summary.data or "").strip())
-        db.session.commit()
+        with domain_action():
+            editor.save_course(current_user, found, form.to_input())
         flash("Course saved.")
         return redirect(url_for("training.edit_course", course_id=found.id), 303)
     return _course_editor(found, form=form, status=422 if form.errors else 200)
@@ -65,7 +65,7 @@ def _course_editor(found: Course, form=None, quiz_form=None, status: int = 200):
     if quiz_form is None:
         quiz_form = QuizForm(obj=found.quiz) if found.quiz else QuizForm()
     return render("training/course_edit.html", course=found, form=form or CourseForm(obj=found), quiz_form=quiz_form,
-                  action_form=EmptyForm(), status=status,
+                  status=status,
                   paths=db.session.scalars(sa.select(LearningPath).join(PathCourse, PathCourse.path_id == LearningPath.id)
                                            .where(PathCourse.course_id == found.id)
                                            .order_by(LearningPath.title)).all())
@@ -82,15 +82,10 @@ def delete_course(course_id: int):
 def _delete(delete, found, done: str, refused_url: str, done_url: str | None = None):
     """Delete an editor item after its confirmation, then go to `done_url` (the manage
     page by default); a refusal (it is in use) goes back to `refused_url` with the reason."""
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    with domain_action() as outcome:
         delete(current_user, found)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    if not outcome.ok:
         return redirect(refused_url, 303)
-    db.session.commit()
     flash(done)
     return redirect(done_url or url_for("training.manage"), 303)
 
@@ -101,8 +96,8 @@ def edit_quiz(course_id: int):
     found = _course(course_id)
     form = QuizForm()
     if form.validate_on_submit():
-        editor.save_quiz(current_user, found, form.to_settings())
-        db.session.commit()
+        with domain_action():
+            editor.save_quiz(current_user, found, form.to_input())
         flash("Quiz settings saved.")
         return redirect(url_for("training.edit_course", course_id=course_id) + "#quiz", 303)
     return _course_editor(found, quiz_form=form, status=422)
@@ -119,9 +114,8 @@ def _lesson_form(found: Lesson | None) -> LessonForm:
 def _save_lesson(found_course: Course, found: Lesson | None):
     form = _lesson_form(found)
     if form.validate_on_submit():
-        saved = editor.save_lesson(current_user, found_course, found, form.title.data.strip(), form.body.data,
-                                     (form.video_url.data or "").strip() or None, form.asset_ids.data or [])
-        db.session.commit()
+        with domain_action():
+            saved = editor.save_lesson(current_user, found_course, found, form.to_input())
         flash("Lesson saved.")
         return redirect(url_for("training.edit_course", course_id=saved.course_id) + "#lessons", 303)
     return render("training/lesson_form.html", form=form, course=found_course, lesson=found,
@@ -149,18 +143,16 @@ def edit_lesson(lesson_id: int):
 @vendor_admin_required
 def delete_lesson(lesson_id: int):
     found = _lesson(lesson_id)
-    editor = url_for("training.edit_course", course_id=found.course_id) + "#lessons"
-    return _delete(editor.delete_lesson, found, f"Lesson “{found.title}” deleted.", editor, editor)
+    lessons_url = url_for("training.edit_course", course_id=found.course_id) + "#lessons"
+    return _delete(editor.delete_lesson, found, f"Lesson “{found.title}” deleted.", lessons_url, lessons_url)
 
 
 @bp.post("/training/manage/lessons/<int:lesson_id>/move")
 @vendor_admin_required
 def move_lesson(lesson_id: int):
     found = _lesson(lesson_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    editor.move_lesson(current_user, found, "up" if request.form.get("direction") == "up" else "down")
-    db.session.commit()
+    with domain_action():
+        editor.move_lesson(current_user, found, MoveForm().to_input())
     return redirect(url_for("training.edit_course", course_id=found.course_id) + "#lessons", 303)
 
 
@@ -170,8 +162,8 @@ def _save_question(found_quiz: Quiz, found: Question | None):
         form.kind.data = found.kind.value
         form.fill_options(found)
     if form.validate_on_submit():
-        editor.save_question(current_user, found_quiz, found, form.to_input())
-        db.session.commit()
+        with domain_action():
+            editor.save_question(current_user, found_quiz, found, form.to_input())
         flash("Question saved.")
         return redirect(url_for("training.edit_course", course_id=found_quiz.course.id) + "#quiz", 303)
     return render("training/question_form.html", form=form, quiz=found_quiz, course=found_quiz.course,
@@ -200,8 +192,8 @@ def edit_question(question_id: int):
 @vendor_admin_required
 def delete_question(question_id: int):
     found = _question(question_id)
-    editor = url_for("training.edit_course", course_id=found.quiz.course.id) + "#quiz"
-    return _delete(editor.delete_question, found, "Question deleted.", editor, editor)
+    quiz_url = url_for("training.edit_course", course_id=found.quiz.course.id) + "#quiz"
+    return _delete(editor.delete_question, found, "Question deleted.", quiz_url, quiz_url)
 
 
 def _path(path_id: int) -> LearningPath:
@@ -211,8 +203,7 @@ def _path(path_id: int) -> LearningPath:
 def _path_form(found: LearningPath | None) -> PathForm:
     form = PathForm(obj=found)
     form.set_exam_choices(found)
-    partners = db.session.scalars(partners_visible_to(current_user).order_by(Organization.name)).all()
-    form.audience.set_org_choices(partners)
+    form.audience.set_org_choices(current_user)
     if found and not form.is_submitted():
         form.audience.fill_from(found.audience)
         form.validity_months.data = str(found.validity_months) if found.validity_months else ""
@@ -225,8 +216,7 @@ def _path_editor(found: LearningPath | None, form: PathForm, status: int = 200, 
     in_path = {pc.course_id for pc in found.path_courses} if found else set()
     add_form.course_id.choices = [(c.id, c.title) for c in db.session.scalars(editor.all_courses())
                                   if c.id not in in_path]
-    return render("training/path_form.html", form=form, path=found, add_form=add_form, action_form=EmptyForm(),
-                  status=status)
+    return render("training/path_form.html", form=form, path=found, add_form=add_form, status=status)
 
 
 @bp.route("/training/manage/paths/new", methods=["GET", "POST"])
@@ -244,19 +234,11 @@ def edit_path(path_id: int):
 def _save_path(found: LearningPath | None):
     form = _path_form(found)
     if form.validate_on_submit():
-        data = editor.PathInput(
-            title=form.title.data.strip(), summary=(form.summary.data or "").strip(), published=form.published.data,
-            certification_name=(form.certification_name.data or "").strip() or None, validity_months=form.months,
-            exam_id=form.exam_id.data, audience=form.audience.spec())
-        try:
-            saved = editor.save_path(current_user, found, data)
-        except TrainingError as error:
-            db.session.rollback()
-            form.exam_id.errors.append(str(error))
-            return _path_editor(found, form, 422)
-        db.session.commit()
-        flash("Path saved." if found else "Path created. Add its courses below.")
-        return redirect(url_for("training.edit_path", path_id=saved.id), 303)
+        with domain_action(form, "exam_id") as outcome:
+            saved = editor.save_path(current_user, found, form.to_input())
+        if outcome.ok:
+            flash("Path saved." if found else "Path created. Add its courses below.")
+            return redirect(url_for("training.edit_path", path_id=saved.id), 303)
     return _path_editor(found, form, 422 if form.errors else 200)
 
 
@@ -276,34 +258,22 @@ def add_path_course(path_id: int):
     add_form.course_id.choices = [(c.id, c.title) for c in db.session.scalars(editor.all_courses())]
     if not add_form.validate_on_submit():
         return _path_editor(found, _path_form(found), 422, add_form=add_form)
-    try:
-        editor.add_course_to_path(current_user, found, _course(add_form.course_id.data))
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    with domain_action():
+        editor.add_course_to_path(current_user, found, _course(add_form.to_input()))
     return redirect(url_for("training.edit_path", path_id=path_id) + "#courses", 303)
 
 
 def _path_course_action(path_id: int, course_id: int, action):
     found, found_course = _path(path_id), _course(course_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    with domain_action():
         action(found, found_course)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
     return redirect(url_for("training.edit_path", path_id=path_id) + "#courses", 303)
 
 
 @bp.post("/training/manage/paths/<int:path_id>/courses/<int:course_id>/move")
 @vendor_admin_required
 def move_path_course(path_id: int, course_id: int):
-    direction = "up" if request.form.get("direction") == "up" else "down"
+    direction = MoveForm().to_input()
     return _path_course_action(path_id, course_id,
                                lambda p, c: editor.move_course_in_path(current_user, p, c, direction))
 
@@ -315,44 +285,47 @@ def remove_path_course(path_id: int, course_id: int):
                                lambda p, c: editor.remove_course_from_path(current_user, p, c))
 
 
-@bp.route("/training/manage/requirements", methods=["GET", "POST"])
-@vendor_required
-def requirements():
+def _requirement_form() -> RequirementForm:
     form = RequirementForm()
     certifying = [p for p in db.session.scalars(editor.all_paths()) if p.certifies]
     form.path_id.choices = [(p.id, p.certification_name) for p in certifying]
-    status = 200
-    if request.method == "POST":
-        if current_user.role is not Role.admin:
-            abort(403)
-        if form.validate_on_submit():
-            path_ = _path(form.path_id.data)
-            try:
-                program.set_requirement(current_user, Tier(form.tier.data), path_, form.count.data)
-            except TrainingError as error:
-                db.session.rollback()
-                form.path_id.errors.append(str(error))
-                status = 422
-            else:
-                db.session.commit()
-                flash("Requirement saved.")
-                return redirect(url_for("training.requirements"), 303)
-        else:
-            status = 422
+    return form
+
+
+def _requirements_page(form: RequirementForm, status: int = 200):
     rows = db.session.scalars(program.requirements()).all()
     rows.sort(key=lambda r: (-r.tier.rank, r.path.certification_name or ""))
-    return render("training/requirements.html", form=form, rows=rows, action_form=EmptyForm(), status=status,
+    return render("training/requirements.html", form=form, rows=rows, status=status,
                   admin=current_user.role is Role.admin)
+
+
+@bp.get("/training/manage/requirements")
+@vendor_required
+def requirements():
+    return _requirements_page(_requirement_form())
+
+
+@bp.post("/training/manage/requirements", endpoint="add_requirement")
+@vendor_admin_required
+def add_requirement():
+    form = _requirement_form()
+    if form.validate_on_submit():
+        requirement = form.to_input()
+        path_ = _path(requirement.path_id)
+        with domain_action(form, "path_id") as outcome:
+            program.set_requirement(current_user, requirement.tier, path_, requirement.count)
+        if outcome.ok:
+            flash("Requirement saved.")
+            return redirect(url_for("training.requirements"), 303)
+    return _requirements_page(form, 422)
 
 
 @bp.post("/training/manage/requirements/<int:requirement_id>/delete")
 @vendor_admin_required
 def delete_requirement(requirement_id: int):
     found = get_or_404(sa.select(TierRequirement), TierRequirement, requirement_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    program.delete_requirement(current_user, found)
-    db.session.commit()
+    with domain_action():
+        program.delete_requirement(current_user, found)
     flash("Requirement removed.")
     return redirect(url_for("training.requirements"), 303)
 

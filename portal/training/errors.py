@@ -1,5 +1,6 @@
 """The one error training's rules raise."""
+from portal.core.errors import DomainError
 
 
-class TrainingError(Exception):
+class TrainingError(DomainError):
     """The action does not apply as things stand; the message is for the user."""

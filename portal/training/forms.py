@@ -1,31 +1,34 @@
 """Training forms: the vendor's editor, the quiz a trainee answers (built per attempt from
 the drawn questions, with no answer key in it), tier requirements and revocations."""
+from dataclasses import dataclass
 from urllib.parse import urlsplit
 
-from flask_wtf import FlaskForm
 from wtforms import (
-    BooleanField, FieldList, Form, FormField, IntegerField, RadioField, SelectField, SelectMultipleField,
-    StringField, TextAreaField,
+    BooleanField, FieldList, FormField, IntegerField, RadioField, SelectField, SelectMultipleField, StringField,
+    TextAreaField,
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.forms import AudienceForm, MultiCheckboxField, choices, enum_choices
+from portal.core.forms import AudienceForm, Form, MultiCheckboxField, SubForm, choices, enum_choices
 from portal.core.models import Tier
 from portal.training.models import Attempt, QuestionKind
-from portal.training.editor import QuestionInput, QuizSettings
+from portal.training.editor import CourseInput, LessonInput, PathInput, QuestionInput, QuizSettings
 
 OPTION_SLOTS = 6
 VALIDITY_CHOICES = [("", "Never expires"), ("6", "6 months"), ("12", "12 months"), ("24", "24 months"),
                     ("36", "36 months")]
 
 
-class CourseForm(FlaskForm):
+class CourseForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the course a title."), Length(max=200)])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=1000)],
                             description="One or two sentences: what the trainee will be able to do afterwards.")
 
+    def to_input(self) -> CourseInput:
+        return CourseInput(self.title.data, self.summary.data or "")
 
-class LessonForm(FlaskForm):
+
+class LessonForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the lesson a title."), Length(max=200)])
     body = TextAreaField("Lesson text", validators=[DataRequired("Write the lesson."), Length(max=50_000)],
                          description="Markdown: headings, **bold**, lists, links. HTML is shown as text.")
@@ -41,12 +44,15 @@ class LessonForm(FlaskForm):
     def validate_video_url(self, field):
         if not field.data:
             return
-        parts = urlsplit(field.data.strip())
+        parts = urlsplit(field.data)
         if parts.scheme != "https" or not parts.netloc:
             raise ValidationError("Enter a full https:// link, e.g. https://videos.example.com/intro.")
 
+    def to_input(self) -> LessonInput:
+        return LessonInput(self.title.data, self.body.data, self.video_url.data or None, self.asset_ids.data or [])
 
-class QuizForm(FlaskForm):
+
+class QuizForm(Form):
     pass_mark = IntegerField("Pass mark (%)", default=80,
                              validators=[InputRequired("Enter the pass mark."),
                                          NumberRange(1, 100, "Enter a percentage from 1 to 100.")])
@@ -63,17 +69,20 @@ class QuizForm(FlaskForm):
                               description="Leave empty to ask every question; a number draws that many at "
                                           "random from the pool.")
 
-    def to_settings(self) -> QuizSettings:
+    def to_input(self) -> QuizSettings:
         return QuizSettings(self.pass_mark.data, self.max_attempts.data, self.cooldown_minutes.data,
                             bool(self.shuffle.data), self.draw_count.data or None)
 
 
-class OptionForm(Form):
+class OptionForm(SubForm):
     text = StringField("Option", validators=[Optional(), Length(max=500)])
     correct = BooleanField("Correct")
 
+    def to_input(self) -> tuple[str, bool]:
+        return self.text.data or "", bool(self.correct.data)
 
-class QuestionForm(FlaskForm):
+
+class QuestionForm(Form):
     text = TextAreaField("Question", validators=[DataRequired("Write the question."), Length(max=1000)])
     kind = SelectField("Type", choices=enum_choices(QuestionKind), default=QuestionKind.single.value)
     options = FieldList(FormField(OptionForm), min_entries=OPTION_SLOTS, max_entries=OPTION_SLOTS)
@@ -85,12 +94,11 @@ class QuestionForm(FlaskForm):
             slot.form.text.data, slot.form.correct.data = option.text, option.correct
 
     def filled(self) -> list[tuple[str, bool]]:
-        return [((slot.form.text.data or "").strip(), bool(slot.form.correct.data)) for slot in self.options
-                if (slot.form.text.data or "").strip()]
+        return [slot.form.to_input() for slot in self.options if slot.form.text.data]
 
     def validate_options(self, field):
         filled = self.filled()
-        ticked_blank = any(slot.form.correct.data and not (slot.form.text.data or "").strip() for slot in field)
+        ticked_blank = any(slot.form.correct.data and not slot.form.text.data for slot in field)
         if ticked_blank:
             raise ValidationError("An option marked correct has no text.")
         if len(filled) < 2:
@@ -102,11 +110,10 @@ class QuestionForm(FlaskForm):
             raise ValidationError("Mark at least one option correct.")
 
     def to_input(self) -> QuestionInput:
-        return QuestionInput(QuestionKind(self.kind.data), self.text.data.strip(), (self.explanation.data or "").strip(),
-                             self.filled())
+        return QuestionInput(QuestionKind(self.kind.data), self.text.data, self.explanation.data or "", self.filled())
 
 
-class PathForm(FlaskForm):
+class PathForm(Form):
     title = StringField("Title", validators=[DataRequired("Give the path a title."), Length(max=200)])
     summary = TextAreaField("Summary", validators=[Optional(), Length(max=1000)])
     published = BooleanField("Published: trainees in its audience see it")
@@ -126,7 +133,7 @@ class PathForm(FlaskForm):
 
     def validate(self, extra_validators=None) -> bool:
         valid = super().validate(extra_validators)
-        certifies = bool((self.certification_name.data or "").strip())
+        certifies = bool(self.certification_name.data)
         if valid and certifies and self.published.data and not self.exam_id.data:
             if len(self.exam_id.choices) > 1:
                 self.exam_id.errors.append("A published path with a certification needs a final exam: choose one.")
@@ -136,37 +143,65 @@ class PathForm(FlaskForm):
             return False
         return valid
 
-    @property
-    def months(self) -> int | None:
-        return int(self.validity_months.data) if self.validity_months.data else None
+    def to_input(self) -> PathInput:
+        return PathInput(
+            title=self.title.data, summary=self.summary.data or "", published=self.published.data,
+            certification_name=self.certification_name.data or None,
+            validity_months=int(self.validity_months.data) if self.validity_months.data else None,
+            exam_id=self.exam_id.data, audience=self.audience.to_input())
 
 
-class AddCourseForm(FlaskForm):
+class AddCourseForm(Form):
     course_id = SelectField("Add a course", coerce=int, validators=[DataRequired("Choose a course.")])
 
+    def to_input(self) -> int:
+        return self.course_id.data
 
-class RequirementForm(FlaskForm):
+
+@dataclass(frozen=True)
+class RequirementInput:
+    tier: Tier
+    path_id: int
+    count: int
+
+
+class RequirementForm(Form):
     tier = SelectField("Tier", choices=enum_choices(Tier), default=Tier.gold.value)
     path_id = SelectField("Certification", coerce=int, validators=[DataRequired("Choose a certification.")])
     count = IntegerField("Certified people needed", default=1,
                          validators=[InputRequired("Enter how many people."), NumberRange(1, 100, "From 1 to 100.")])
 
+    def to_input(self) -> RequirementInput:
+        return RequirementInput(Tier(self.tier.data), self.path_id.data, self.count.data)
 
-class RevokeForm(FlaskForm):
+
+class RevokeForm(Form):
     reason = StringField("Reason", validators=[DataRequired("Give a reason; the holder will see it."),
                                                Length(max=500)])
 
+    def to_input(self) -> str:
+        return self.reason.data
 
-class EmptyForm(FlaskForm):
-    """A POST with only its CSRF token (enroll, mark complete, start, delete, move)."""
+
+class MoveForm(Form):
+    direction = StringField()  # the button pressed: "up" or "down"
+
+    def to_input(self) -> str:
+        return "up" if self.direction.data == "up" else "down"
 
 
 def answer_form(attempt: Attempt, formdata=None):
     """The form for one attempt: a field per drawn question, in the drawn order. Its choices
     are option ids and texts only; the answer key never enters it."""
 
-    class AnswerForm(FlaskForm):
-        pass
+    class AnswerForm(Form):
+        def to_input(self) -> dict[int, list[int]]:
+            """The chosen option ids per question."""
+            result = {}
+            for answer in attempt.answers:
+                data = self[f"q{answer.question_id}"].data
+                result[answer.question_id] = [data] if isinstance(data, int) else list(data or [])
+            return result
 
     for answer in attempt.answers:
         question = answer.question
@@ -180,11 +215,3 @@ def answer_form(attempt: Attempt, formdata=None):
                                        validators=[DataRequired(message)])
         setattr(AnswerForm, f"q{question.id}", field)
     return AnswerForm(formdata=formdata) if formdata is not None else AnswerForm()
-
-
-def chosen_answers(form, attempt: Attempt) -> dict[int, list[int]]:
-    result = {}
-    for answer in attempt.answers:
-        data = getattr(form, f"q{answer.question_id}").data
-        result[answer.question_id] = [data] if isinstance(data, int) else list(data or [])
-    return result

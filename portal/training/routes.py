@@ -7,14 +7,14 @@ from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.core import clock
-from portal.core.access import describe, public
+from portal.core.access import partner_required, public, signed_in
 from portal.extensions import db
 from portal.pdf import RenderFailed
 from portal.storage import send_blob
-from portal.training import access, bp, certificate_pdfs, certificates, partner_only, progress, quizzes
-from portal.training.errors import TrainingError
-from portal.training.forms import EmptyForm, answer_form, chosen_answers
+from portal.training import access, bp, certificate_pdfs, certificates, progress, quizzes
+from portal.training.forms import answer_form
 from portal.training.models import Attempt, Certificate, Lesson, Quiz
+from portal.web.actions import domain_action
 from portal.web.htmx import is_partial, render
 from portal.web.params import persona_or_404
 
@@ -22,36 +22,36 @@ from portal.web.params import persona_or_404
 
 
 @bp.get("/training")
+@signed_in
 def index():
     if current_user.is_vendor:
         return redirect(url_for("training.manage"), 303)
     mine, available = progress.my_training(current_user)
     return render("training/index.html", mine=mine, available=available,
-                  certificates=certificates.my_certificates(current_user), now=clock.now(),
-                  renewal_window=certificates.RENEWAL_WINDOW)
+                  certificates=certificates.my_certificates(current_user), renewal_window=certificates.RENEWAL_WINDOW)
 
 
 @bp.get("/training/paths/<int:path_id>")
+@signed_in
 def path(path_id: int):
     learning_path = access.get_path(current_user, path_id)
     facts = progress.learner(current_user)
-    return render("training/path.html", path=learning_path, progress=progress.path_progress(facts, learning_path),
-                  form=EmptyForm(), describe=describe, now=clock.now())
+    return render("training/path.html", path=learning_path, progress=progress.path_progress(facts, learning_path))
 
 
 @bp.post("/training/paths/<int:path_id>/enroll")
+@partner_required
 def enroll(path_id: int):
-    partner_only()
     learning_path = access.get_path(current_user, path_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    progress.enroll(current_user, learning_path)
-    db.session.commit()
-    flash(f"You started “{learning_path.title}”. Good luck!")
+    with domain_action() as outcome:
+        progress.enroll(current_user, learning_path)
+    if outcome.ok:
+        flash(f"You started “{learning_path.title}”. Good luck!")
     return redirect(url_for("training.path", path_id=path_id), 303)
 
 
 @bp.get("/training/courses/<int:course_id>")
+@signed_in
 def course(course_id: int):
     found = access.get_course(current_user, course_id)
     facts = progress.learner(current_user)
@@ -60,6 +60,7 @@ def course(course_id: int):
 
 
 @bp.get("/training/lessons/<int:lesson_id>")
+@signed_in
 def lesson(lesson_id: int):
     found = access.get_lesson(current_user, lesson_id)
     return _lesson_page(found)
@@ -72,17 +73,17 @@ def _lesson_page(found: Lesson, block: str | None = None):
                   previous=lessons[index_of - 1] if index_of else None,
                   following=lessons[index_of + 1] if index_of + 1 < len(lessons) else None,
                   done=not current_user.is_vendor and progress.is_lesson_done(current_user, found),
-                  assets=access.lesson_assets_for(current_user, found), form=EmptyForm())
+                  assets=access.lesson_assets_for(current_user, found))
 
 
 @bp.post("/training/lessons/<int:lesson_id>/complete")
+@partner_required
 def complete_lesson(lesson_id: int):
-    partner_only()
     found = access.get_lesson(current_user, lesson_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    issued = progress.complete_lesson(current_user, found)
-    db.session.commit()
+    with domain_action() as outcome:
+        issued = progress.complete_lesson(current_user, found)
+    if not outcome.ok:
+        return redirect(url_for("training.lesson", lesson_id=lesson_id), 303)
     for certificate in issued:
         flash(f"Certified: {certificate.certification_name}!")
     if is_partial():
@@ -92,6 +93,7 @@ def complete_lesson(lesson_id: int):
 
 
 @bp.get("/training/quizzes/<int:quiz_id>")
+@signed_in
 def quiz(quiz_id: int):
     found = access.get_quiz(current_user, quiz_id)
     return _quiz_page(found)
@@ -119,24 +121,18 @@ def _reveal(attempt: Attempt, state) -> bool:
 
 
 @bp.post("/training/quizzes/<int:quiz_id>/start")
+@partner_required
 def start_quiz(quiz_id: int):
-    partner_only()
     found = access.get_quiz(current_user, quiz_id)
-    if not EmptyForm().validate_on_submit():
-        abort(400)
-    try:
+    with domain_action():
         quizzes.start_attempt(current_user, found)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-        return _quiz_page(found, block="quiz") if is_partial() else redirect(url_for("training.quiz", quiz_id=quiz_id), 303)
-    db.session.commit()
     if is_partial():
         return _quiz_page(found, block="quiz")
     return redirect(url_for("training.quiz", quiz_id=quiz_id), 303)
 
 
 @bp.get("/training/attempts/<int:attempt_id>")
+@signed_in
 def attempt(attempt_id: int):
     found = access.get_attempt(current_user, attempt_id)
     if not found.is_graded:
@@ -150,8 +146,8 @@ def attempt(attempt_id: int):
 
 
 @bp.post("/training/attempts/<int:attempt_id>")
+@partner_required
 def submit_attempt(attempt_id: int):
-    partner_only()
     found = access.get_attempt(current_user, attempt_id)
     if found.user_id != current_user.id:
         abort(404)
@@ -162,13 +158,10 @@ def submit_attempt(attempt_id: int):
     form = answer_form(found, formdata=request.form)
     if not form.validate_on_submit():
         return _quiz_page(quiz_, form=form, status=422, block="quiz")
-    try:
-        issued = quizzes.submit_attempt(current_user, found, chosen_answers(form, found))
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
+    with domain_action() as outcome:
+        issued = quizzes.submit_attempt(current_user, found, form.to_input())
+    if not outcome.ok:
         return redirect(url_for("training.quiz", quiz_id=quiz_.id), 303)
-    db.session.commit()
     for certificate in issued:
         flash(f"Certified: {certificate.certification_name}! Download your certificate below.")
     if is_partial():
@@ -180,6 +173,7 @@ def submit_attempt(attempt_id: int):
 
 
 @bp.get("/training/certificates/<int:certificate_id>.pdf")
+@signed_in
 def certificate_pdf(certificate_id: int):
     certificate = access.get_certificate(current_user, certificate_id)
     code = certificate.code
@@ -211,8 +205,8 @@ def verify(code: str):
 
 
 @bp.get("/rooms/<persona>/training")
+@partner_required
 def room_widget(persona: str):
     persona = persona_or_404(persona)
-    partner_only()
     mine, others = progress.room_paths(current_user, persona)
     return render("training/room_widget.html", "widget", mine=mine, others=others, persona=persona)

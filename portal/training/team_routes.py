@@ -4,18 +4,21 @@ from flask import abort, flash, redirect, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
-from portal.core import clock
 from portal.core.access import (
-    get_or_404, partner_admin_required, partners_visible_to, people_visible_to, vendor_admin_required, vendor_required,
+    VENDOR_ROLES, get_or_404, partner_admin_required, partner_required, partners_visible_to, people_visible_to,
+    roles_required, vendor_admin_required, vendor_required,
 )
 from portal.core.models import Organization, Role, User
 from portal.extensions import db
-from portal.training import access, bp, certificates, page_number, partner_only, program, quizzes
-from portal.training.errors import TrainingError
+from portal.training import access, bp, certificates, page_number, program, quizzes
 from portal.training.forms import RevokeForm
 from portal.training.models import Attempt, Certificate, Quiz
+from portal.web.actions import domain_action
 from portal.web.htmx import render
 from portal.web.pagination import paginate
+
+# A partner admin looks at their own people, vendor staff at any partner's.
+team_viewer_required = roles_required(Role.partner_admin, *VENDOR_ROLES, name="team_viewer")
 
 
 @bp.get("/training/team")
@@ -27,13 +30,12 @@ def team():
 def _team_page(org: Organization):
     page = paginate(program.team_people(current_user, org), page_number())
     return render("training/team.html", "people", org=org, page=page, members=program.members(list(page.items)),
-                  expiring=program.expiring(org), program=program.program(org), now=clock.now())
+                  expiring=program.expiring(org), program=program.program(org))
 
 
 @bp.get("/training/team/<int:user_id>")
+@team_viewer_required
 def member(user_id: int):
-    if current_user.role not in (Role.partner_admin, Role.admin, Role.channel_manager):
-        abort(403)
     person = get_or_404(people_visible_to(current_user), User, user_id)
     if person.org.is_vendor:
         abort(404)
@@ -47,7 +49,7 @@ def member(user_id: int):
                                       .order_by(Certificate.issued_at.desc(), Certificate.id.desc())).all()
     stuck = quizzes.out_of_attempts(person) if current_user.is_vendor else []
     return render("training/member.html", person=person, info=info, attempts=attempts, certificates=certificates,
-                  now=clock.now(), revoke_form=RevokeForm(), stuck=stuck)
+                  revoke_form=RevokeForm(), stuck=stuck)
 
 
 @bp.post("/training/team/<int:user_id>/quizzes/<int:quiz_id>/grant")
@@ -55,16 +57,12 @@ def member(user_id: int):
 def grant_attempt(user_id: int, quiz_id: int):
     """One more attempt for a partner's person whose attempts ran out."""
     person = get_or_404(people_visible_to(current_user), User, user_id)
-    found = db.session.get(Quiz, quiz_id)
-    if person.org.is_vendor or found is None:
+    found = access.get_quiz(current_user, quiz_id)
+    if person.org.is_vendor:
         abort(404)
-    try:
+    with domain_action() as outcome:
         quizzes.grant_attempt(current_user, person, found)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    if outcome.ok:
         flash(f"{person.name} can take the quiz once more, and has been told.")
     return redirect(url_for("training.member", user_id=user_id), 303)
 
@@ -77,20 +75,16 @@ def revoke_certificate(certificate_id: int):
     if not form.validate_on_submit():
         flash(" ".join(form.reason.errors) or "Give a reason.", "error")
         return redirect(url_for("training.member", user_id=certificate.user_id), 303)
-    try:
-        certificates.revoke_certificate(current_user, certificate, form.reason.data)
-    except TrainingError as error:
-        db.session.rollback()
-        flash(str(error), "error")
-    else:
-        db.session.commit()
+    with domain_action() as outcome:
+        certificates.revoke_certificate(current_user, certificate, form.to_input())
+    if outcome.ok:
         flash(f"Certificate {certificate.code} revoked.")
     return redirect(url_for("training.member", user_id=certificate.user_id), 303)
 
 
 @bp.get("/training/program", endpoint="program")
+@partner_required
 def program_page():
-    partner_only()
     org = current_user.org
     return render("training/program.html", org=org, program=program.program(org),
                   names=current_user.role is Role.partner_admin)

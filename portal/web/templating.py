@@ -4,6 +4,8 @@ from datetime import datetime
 from flask import request, url_for
 from flask_login import current_user
 from markupsafe import Markup
+from portal.core import clock
+from portal.core.access import describe
 from portal.core.models import Persona
 from portal.core.markdown import as_markup
 from portal.web.htmx import is_partial
@@ -47,4 +49,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
         is_partial=is_partial,
+        describe=describe,
     )
+    # A value, not a function, so templates compare with it; read per render from the one clock.
+    app.context_processor(lambda: {"now": clock.now()})

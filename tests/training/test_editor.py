@@ -184,3 +184,27 @@ def test_tier_requirements_are_managed_by_vendor_admins(app, login_as, ids):
         requirement_id = requirement.id
     assert post(client, f"/training/manage/requirements/{requirement_id}/delete").status_code == 303
     assert _count(app, TierRequirement) == 4
+
+
+def test_lessons_and_questions_are_deleted(app, login_as):
+    client = login_as("admin@vendor.demo")
+    response = post(client, "/training/manage/courses/new", {"title": "Scratch"})
+    course_id = int(response.headers["Location"].split("/")[-1])
+    post(client, f"/training/manage/courses/{course_id}/lessons/new", {"title": "  Only lesson ", "body": "Text."})
+    post(client, f"/training/manage/courses/{course_id}/quiz", {"pass_mark": "80", "max_attempts": "3",
+                                                                "cooldown_minutes": "0"})
+    with app.app_context():
+        course = db.session.get(Course, course_id)
+        lesson_id, quiz_id = course.lessons[0].id, course.quiz_id
+        assert course.lessons[0].title == "Only lesson"  # stripped by the form
+    post(client, f"/training/manage/quizzes/{quiz_id}/questions/new", {
+        "text": "Yes?", "kind": "single", "options-0-text": "Yes", "options-0-correct": "y", "options-1-text": "No"})
+    with app.app_context():
+        [question] = db.session.get(Quiz, quiz_id).questions
+        question_id = question.id
+    response = post(client, f"/training/manage/lessons/{lesson_id}/delete")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/courses/{course_id}#lessons")
+    response = post(client, f"/training/manage/questions/{question_id}/delete")
+    assert response.status_code == 303 and response.headers["Location"].endswith(f"/courses/{course_id}#quiz")
+    with app.app_context():
+        assert db.session.get(Lesson, lesson_id) is None and db.session.get(Question, question_id) is None
