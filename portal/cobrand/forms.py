@@ -9,7 +9,7 @@ from portal.cobrand.collateral import TemplateInput, Typed
 from portal.cobrand.designs import MAX_SOURCE, PARTNER_TYPED, SLOTS, TEXT_SLOTS, Design
 from portal.cobrand.logos import ACCEPTED
 from portal.cobrand.models import BrandKit, PageSize
-from portal.core.forms import AudienceForm, Form, enum_choices
+from portal.core.forms import AudienceForm, Form, SourceField, enum_choices
 
 LOGO_ACCEPT = ".png,.jpg,.jpeg,image/png,image/jpeg"
 MAX_TAGLINE = 80
@@ -97,12 +97,12 @@ class TemplateForm(Form):
                                 description="What it is for; partners see this when they pick a template.",
                                 render_kw={"rows": 2})
     page_size = SelectField("Paper", choices=enum_choices(PageSize), default=PageSize.A4.value)
-    html = TextAreaField("HTML", validators=[Optional()],
+    html = SourceField("HTML", validators=[Optional()],
                          description="What goes inside <body>. Each page is a <section class=\"page\">. Slots: "
                                      + ", ".join(f"{{{{ {name} }}}}" for name in SLOTS) + ". Images: "
                                      "portal-static:img/… files only.",
                          render_kw={"rows": 18, "spellcheck": "false", "class": "code-input", "autocomplete": "off"})
-    css = TextAreaField("CSS", validators=[Optional()],
+    css = SourceField("CSS", validators=[Optional()],
                         description="var(--partner-accent) is the partner's accent colour, when their kit has one.",
                         render_kw={"rows": 12, "spellcheck": "false", "class": "code-input", "autocomplete": "off"})
     html_file = FileField("…or upload the HTML", render_kw={"accept": SOURCE_ACCEPT["html"]})

@@ -16,13 +16,18 @@ def strip_filter(value):
     return value.strip() if isinstance(value, str) else value
 
 
+class SourceField(wtforms.TextAreaField):
+    """HTML or CSS a vendor writes: kept byte for byte, so an unchanged design stays unchanged."""
+
+
 class StripMeta:
-    """Every text field (text areas and emails too) gets strip_filter; passwords are taken
-    exactly as typed."""
+    """Every text field (text areas and emails too) gets strip_filter; passwords and source
+    code (SourceField) are taken exactly as typed."""
 
     def bind_field(self, form, unbound_field, options):
         field_class = unbound_field.field_class
-        if issubclass(field_class, StringField) and not issubclass(field_class, PasswordField):
+        as_typed = issubclass(field_class, (PasswordField, SourceField))
+        if issubclass(field_class, StringField) and not as_typed:
             options = {**options, "filters": [strip_filter, *unbound_field.kwargs.get("filters", ())]}
         return super().bind_field(form, unbound_field, options)
 
