@@ -154,6 +154,16 @@ def send_mail():
     click.echo(f"Sent {sent} email(s).")
 
 
+def _counts(value: str) -> list[int]:
+    try:
+        counts = [int(part) for part in value.split(",")]
+    except ValueError:
+        raise click.BadParameter("a comma-separated list of numbers, e.g. 4,16") from None
+    if not all(1 <= count <= 64 for count in counts):
+        raise click.BadParameter("each concurrency must be between 1 and 64")
+    return counts
+
+
 @click.command()
 @click.option("--partners", default=200, show_default=True, type=click.IntRange(min=0),
               help="Generated partner orgs in the throwaway database.")
@@ -164,8 +174,8 @@ def send_mail():
 @click.option("--requests", default=1000, show_default=True, type=click.IntRange(1, 100_000),
               help="Requests per round per target.")
 @click.option("--rounds", default=3, show_default=True, type=click.IntRange(1, 20))
-@click.option("--concurrency", default=4, show_default=True, type=click.IntRange(1, 64),
-              help="Concurrent client threads.")
+@click.option("--concurrency", default="4,16", show_default=True, callback=lambda ctx, param, value: _counts(value),
+              help="Concurrent client threads; several modes, comma-separated, are each measured in turn.")
 @click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
 def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
     """Benchmark the sales room, search and deal registration under gunicorn against a bare Flask + Jinja page
