@@ -41,7 +41,7 @@ def from_env() -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
-        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "http://localhost:5000").rstrip("/"),  # for links in emails
+        "BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),  # absolute links: portal/core/links.py
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

@@ -2,7 +2,7 @@
 import sqlalchemy as sa
 from flask import current_app
 
-from portal.core import clock, mail
+from portal.core import clock, links, mail
 from portal.core.models import User
 from portal.extensions import db
 from portal.notifications.models import Notification
@@ -13,7 +13,7 @@ def notify(user: User, subject: str, body: str, endpoint: str | None = None, **v
     In the same transaction as the change it reports: a rolled-back change tells no one."""
     link = path_for(endpoint, **values) if endpoint else None
     db.session.add(Notification(user_id=user.id, subject=subject, link=link))
-    mail.send(user.email, subject, f"{body}\n\n{current_app.config['BASE_URL']}{link}" if link else body)
+    mail.send(user.email, subject, f"{body}\n\n{links.mail_base_url()}{link}" if link else body)
 
 
 def path_for(endpoint: str, **values) -> str:

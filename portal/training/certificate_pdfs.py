@@ -2,7 +2,7 @@
 shows changes.
 
 The PDF shows the holder, org, certification, dates, code, status (with the day it was
-revoked or expired, never "today") and the verification URL (PORTAL_BASE_URL). Its key is
+revoked or expired, never "today") and the verification URL (PORTAL_BASE_URL, else the host it is served from). Its key is
 the hash of the HTML made from those and the layout version, so an expired certificate's
 PDF is the same blob every day. A certificate keeps the latest PDF only: the one from before
 it expired or was revoked is no longer named by any row, and `collect-files` removes it.
@@ -12,9 +12,9 @@ Filling this cache is the one write a GET makes; it is derived data, like the se
 import hashlib
 
 import sqlalchemy as sa
-from flask import current_app, render_template, url_for
+from flask import render_template, url_for
 
-from portal.core import clock
+from portal.core import clock, links
 from portal.core.database import end_transaction
 from portal.extensions import db
 from portal.pdf import render_pdf
@@ -42,6 +42,6 @@ def certificate_pdf(certificate: Certificate) -> str:
 
 
 def certificate_html(certificate: Certificate) -> str:
-    verify_url = current_app.config["BASE_URL"] + url_for("training.verify", code=certificate.code)
+    verify_url = links.base_url() + url_for("training.verify", code=certificate.code)
     return render_template("training/certificate_pdf.html", certificate=certificate,
                            status=certificate.status_at(clock.now()), verify_url=verify_url)
