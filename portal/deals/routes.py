@@ -97,8 +97,9 @@ def _deal_form(deal: Deal | None = None) -> DealForm:
 
 
 def _form_page(form: DealForm, deal: Deal | None, status: int = 200):
-    return render("deals/form.html", form=form, deal=deal, status=status,
-                  assessment=_assess(form) if form.is_submitted() else None)
+    assessment = _assess(form) if form.is_submitted() else None
+    return render("deals/form.html", form=form, deal=deal, status=status, assessment=assessment,
+                  own=_own_holding(assessment))
 
 
 @bp.route("/deals/new", methods=["GET", "POST"])
@@ -154,8 +155,8 @@ def validate(name: str):
 @reads_only
 def check():
     """The live conflict answer while the rep types the customer's details."""
-    form = _deal_form()
-    return render("deals/form.html", "conflict", assessment=_assess(form))
+    assessment = _assess(_deal_form())
+    return render("deals/form.html", "conflict", assessment=assessment, own=_own_holding(assessment))
 
 
 def _assess(form: DealForm) -> matching.Assessment | None:
@@ -164,6 +165,10 @@ def _assess(form: DealForm) -> matching.Assessment | None:
         return None
     customer = matching.Customer(company, form.customer_website.data, form.contact_email.data, form.contact_phone.data)
     return services.check(customer, frozenset(form.product_ids.data or ()))  # a draft being edited claims nothing
+
+
+def _own_holding(assessment: matching.Assessment | None) -> services.OwnHolding | None:
+    return services.own_holding(current_user, assessment) if assessment else None
 
 
 # --- one deal ----------------------------------------------------------------------------
@@ -177,11 +182,18 @@ def detail(deal_id: int):
 
 def _detail(deal: Deal, status: int = 200, reject_form=None, extension_form=None, decision_form=None):
     return render(
-        "deals/detail.html", deal=deal, timeline=services.timeline(deal),
+        "deals/detail.html", deal=deal, timeline=services.timeline(deal), next_deal=_next_in_queue(deal),
         country=COUNTRY_NAMES.get(deal.country, deal.country), status=status,
         reject_form=reject_form or RejectForm(), extension_form=extension_form or ExtensionRequestForm(),
         decision_form=decision_form or ExtensionDecisionForm(), overdue=services.sla_overdue(deal, clock.now()),
     )
+
+
+def _next_in_queue(deal: Deal) -> Deal | None:
+    """For the channel team, once a deal is decided: the oldest deal still waiting."""
+    if not current_user.is_vendor or deal.status is DealStatus.submitted:
+        return None
+    return db.session.scalars(services.review_queue(current_user, DealFilters()).limit(1)).first()
 
 
 def _act(deal: Deal, action, done: str):

@@ -155,6 +155,28 @@ def check(customer: Customer, product_ids: frozenset[int], exclude_deal_id: int 
     return matching.assess(keys, product_ids, claims, matching.too_broad(counts))
 
 
+@dataclass(frozen=True)
+class OwnHolding:
+    """The registration that holds a customer, when it is the rep's own organisation's."""
+    deal_id: int
+    protected_until: datetime | None  # None while it waits for review
+    owner_name: str
+    visible: bool  # the rep may open it (a partner user sees only their own deals)
+
+
+def own_holding(user: User, assessment: Assessment) -> OwnHolding | None:
+    """What the rep may be told about the holder: a deal of their own org, by number. Another
+    partner's deal stays anonymous."""
+    holder = assessment.holder
+    if holder is None or holder.house or user.is_vendor:
+        return None
+    deal = db.session.get(Deal, holder.id)
+    if deal.org_id != user.org_id:
+        return None
+    visible = db.session.scalar(deals_visible_to(user).where(Deal.id == deal.id).with_only_columns(Deal.id))
+    return OwnHolding(deal.id, deal.protected_until, deal.owner.name, visible is not None)
+
+
 def _criteria(keys: matching.Keys) -> list[tuple[Reason, str, str]]:
     """(reason, key column, the customer's value) for each key the customer has."""
     lookups = [

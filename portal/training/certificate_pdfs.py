@@ -2,7 +2,7 @@
 shows changes.
 
 The PDF shows the holder, org, certification, dates, code, status (with the day it was
-revoked or expired, never "today") and the verification URL (PORTAL_BASE_URL). Its key is
+revoked or expired, never "today") and the verification URL (PORTAL_BASE_URL, else the host it is served from). Its key is
 the hash of the HTML made from those and the layout version, so an expired certificate's
 PDF is the same blob every day. A certificate keeps the latest PDF only: the one from before
 it expired or was revoked is no longer named by any row, and `collect-files` removes it.

@@ -189,13 +189,17 @@ def certificate_pdf(certificate_id: int):
     return response
 
 
+@bp.get("/verify", defaults={"code": ""})
 @bp.get("/verify/<code>")
 @public
 def verify(code: str):
-    certificate = certificates.verify(code)
-    if certificate is None:
-        abort(404)
-    response = render("training/verify.html", certificate=certificate, status_now=certificate.status_at(clock.now()))
+    """The public check for anyone holding a certificate's code: its form (the code typed in
+    comes as ?code=), and its own answer when no certificate has the code."""
+    code = (code or request.args.get("code", "")).strip().upper()
+    certificate = certificates.verify(code) if code else None
+    response = render("training/verify.html", certificate=certificate, status=404 if code and not certificate else 200,
+                      code=code if certificates.CODE_SHAPE.fullmatch(code) else "",  # never echo NULs and the like
+                      status_now=certificate.status_at(clock.now()) if certificate else None)
     response.headers["X-Robots-Tag"] = "noindex"
     response.cache_control.no_store = True
     return response

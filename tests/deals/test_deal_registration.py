@@ -1,4 +1,6 @@
 """Registering a deal: the form, inline validation, the live conflict answer, drafts."""
+import re
+
 import sqlalchemy as sa
 
 from deal_support import form_data
@@ -65,6 +67,50 @@ def test_deleting_a_draft(app, login_as, register):
     assert post(client, f"/deals/{submitted}/delete").status_code == 404
 
 
+def test_required_fields_are_marked(login_as):
+    html = login_as("sales@gold.demo").get("/deals/new").get_data(as_text=True)
+    marked = re.findall(r'<(?:label for="([a-z_]+)"|legend)>([^<]+) <span class="required-mark"', html)
+    assert [label.strip() for _, label in marked] == [
+        "Customer company", "Country", "Contact name", "Products", "Estimated value",
+        "Expected close date"]
+    assert re.search(r'<input[^>]*id="customer_company"[^>]*required', html)
+    assert not re.search(r'<label for="notes">[^<]*<span class="required-mark"', html)
+
+
+def test_errors_are_listed_in_the_banner_and_the_first_takes_focus(login_as, products):
+    response = post(login_as("sales@gold.demo"), "/deals/new",
+                    form_data([], contact_name="", close_date="", contact_email="nope"))
+    assert response.status_code == 422
+    html = response.get_data(as_text=True)
+    banner = re.search(r'<div class="alert alert-error" role="alert" id="deal-form-errors">(.*?)</div>', html, re.S)[1]
+    assert "These 4 fields need your attention" in banner
+    links = re.findall(r'<a href="#([a-z_0-9-]+)">([^<]+)</a>: ([^<]+)</li>', banner)
+    assert links == [("contact_name", "Contact name", "This field is required."),
+                     ("contact_email", "Contact email", "Invalid email address."),
+                     ("product_ids-0", "Products", "Choose at least one product."),
+                     ("close_date", "Expected close date", "Enter the expected close date.")]
+    autofocused = re.findall(r'<input[^>]*autofocus[^>]*>', html)
+    assert len(autofocused) == 1 and 'id="contact_name"' in autofocused[0]
+
+
+def test_a_failing_product_choice_takes_focus_on_its_first_option(login_as):
+    html = post(login_as("sales@gold.demo"), "/deals/new", form_data([])).get_data(as_text=True)
+    autofocused = re.findall(r'<input[^>]*autofocus[^>]*>', html)
+    assert len(autofocused) == 1 and 'id="product_ids-0"' in autofocused[0]
+    assert "This field needs your attention" in html
+
+
+def test_inline_validation_keeps_the_input_and_checks_dates_on_blur(login_as):
+    """The answer is morphed into the field (the input stays), and a date is checked only
+    once the rep leaves it: while the year is typed the browser reports 0002-06-30."""
+    html = login_as("sales@gold.demo").get("/deals/new").get_data(as_text=True)
+    close_date = re.search(r'<input[^>]*id="close_date"[^>]*>', html)[0]
+    assert 'data-hx-trigger="blur"' in close_date and 'data-hx-swap="morph:outerHTML"' in close_date
+    company = re.search(r'<input[^>]*id="customer_company"[^>]*>', html)[0]
+    assert 'data-hx-trigger="change"' in company and 'data-hx-swap="morph:outerHTML"' in company
+    assert 'data-hx-ext="morph"' in html and "js/idiomorph-ext-0.7.4.min.js" in html
+
+
 def test_invalid_input_is_422_with_a_message_per_field_and_stores_nothing(app, login_as, products):
     client = login_as("sales@gold.demo")
     bad = form_data([], customer_company="", contact_email="not-an-email", customer_website="gmail.com",
@@ -111,6 +157,33 @@ def test_live_check_is_red_when_another_partner_holds_the_customer_and_never_nam
         assert secret not in html
 
 
+def test_live_check_names_the_deal_when_the_reps_own_team_holds_it(app, login_as, register, decide, products):
+    deal_id = register("sales@gold.demo")
+    html = check(login_as("sales@gold.demo"), products)
+    assert "conflict-red" in html and "A protected registration exists" not in html
+    assert (f'Your team already registered this customer: <a href="/deals/{deal_id}">deal #{deal_id}</a>, '
+            "waiting for review.") in html
+    decide(services.approve, deal_id)
+    until = deal(app, deal_id).protected_until.strftime("%d %b %Y")
+    html = check(login_as("admin@gold.demo"), products)  # the partner admin sees every deal of the org
+    assert f'<a href="/deals/{deal_id}">deal #{deal_id}</a>, protected until {until}.' in html
+    # A teammate who may not open the deal is told whose it is, without a link.
+    html = check(login_as("marketing@gold.demo"), products)
+    assert f"deal #{deal_id} (Quinn" not in html and f'href="/deals/{deal_id}"' not in html
+    owner = deal(app, deal_id).owner_id
+    with app.app_context():
+        from portal.core.models import User
+
+        name = db.session.get(User, owner).name
+    assert f"deal #{deal_id} ({name}), protected until {until}." in html
+
+
+def test_another_partners_holding_is_never_named_as_a_deal(login_as, register, products):
+    deal_id = register("sales@silver.demo")
+    html = check(login_as("sales@gold.demo"), products)
+    assert "A protected registration exists" in html and f"#{deal_id}" not in html and "Your team" not in html
+
+
 def test_live_check_is_amber_for_a_similar_name_only(login_as, register, products):
     register("sales@silver.demo", customer_company="Quokka Analytic", customer_website="qa-other.example",
              contact_email=None, contact_phone=None)
@@ -131,7 +204,8 @@ def test_a_house_account_conflicts_whatever_the_product(app, login_as, products)
         services.add_house_account(find_user("admin@vendor.demo"), "Quokka Analytics", "quokka-analytics.example")
         db.session.commit()
     html = check(login_as("sales@gold.demo"), products)
-    assert "conflict-red" in html and "house" not in html.lower()
+    assert "conflict-red" in html and "This is a house account" in html
+    assert "A protected registration exists" not in html and "Your team" not in html
 
 
 def test_first_to_register_wins_and_the_later_one_is_flagged(app, register):

@@ -184,3 +184,32 @@ def test_every_change_is_on_the_timeline(login_as, register, decide):
     positions = [timeline.index(text) for text in ("as a draft", "Submitted for review", "Approved; protected")]
     assert positions == sorted(positions)
     assert "Sam Rivera" in timeline and "Chris Lindqvist" in timeline
+
+
+def test_after_a_decision_the_reviewer_is_offered_the_next_deal_and_the_queue(app, login_as, register):
+    first = register()
+    second = register("sales@silver.demo", customer_company="Wallaby Wines Pty", customer_website="wallaby.example",
+                      contact_email=None, contact_phone=None)
+    vendor = login_as("channel@vendor.demo")
+    waiting = vendor.get(f"/deals/{first}").get_data(as_text=True)
+    assert "Next in queue" not in waiting  # the decision comes first
+    response = post(vendor, f"/deals/{first}/approve")
+    html = vendor.get(response.headers["Location"]).get_data(as_text=True)
+    with app.app_context():
+        oldest = db.session.scalars(services.review_queue(find_user("channel@vendor.demo"), services.DealFilters())
+                                    .limit(1)).first()
+        assert oldest.id != first
+        oldest_id, oldest_company = oldest.id, oldest.customer_company
+    assert f'href="/deals/{oldest_id}">Next in queue</a>' in html and f"<strong>{oldest_company}</strong>" in html
+    assert 'href="/deals/review">Back to queue</a>' in html
+    for deal_id in db_submitted_ids(app):
+        post(vendor, f"/deals/{deal_id}/approve")
+    html = vendor.get(f"/deals/{second}").get_data(as_text=True)
+    assert "Nothing else is waiting for a decision." in html and "Next in queue" not in html
+    assert "Back to queue" in html
+    assert "Next in queue" not in login_as("sales@gold.demo").get(f"/deals/{first}").get_data(as_text=True)
+
+
+def db_submitted_ids(app) -> list[int]:
+    with app.app_context():
+        return list(db.session.scalars(sa.select(Deal.id).where(Deal.status == DealStatus.submitted)))

@@ -109,6 +109,30 @@ def test_the_pdf_follows_the_base_url_it_prints(app, login_as):
     assert "https://partners.example/verify/" in pdf_text(moved) and moved != first
 
 
+def test_without_a_base_url_the_pdf_prints_the_host_it_is_served_from(app, login_as):
+    app.config["BASE_URL"] = ""  # PORTAL_BASE_URL unset
+    _, data = certificate_pdf(login_as("sales@gold.demo"), cert_id(app, VALID))
+    assert f"http://portal.test/verify/{VALID}" in pdf_text(data)
+
+
+def test_emails_never_take_the_requests_host(app, login_as):
+    """Mail goes to someone else: its links come from PORTAL_BASE_URL (or the default), inside
+    a request as outside one (`cli.py tick`)."""
+    app.config["BASE_URL"] = ""
+    post(login_as("admin@vendor.demo"), f"/training/certificates/{cert_id(app, VALID)}/revoke", {"reason": "Shared"})
+    with app.app_context():
+        body = db.session.scalar(sa.select(OutboxEmail.body).order_by(OutboxEmail.id.desc()).limit(1))
+    assert "http://localhost:5000/" in body and "portal.test" not in body
+    app.config["BASE_URL"] = "https://partners.example"
+    with app.app_context():
+        from portal.notifications.services import notify
+
+        notify(find_user("sales@gold.demo"), "Hello", "Body", "training.index")
+        db.session.commit()
+        body = db.session.scalar(sa.select(OutboxEmail.body).order_by(OutboxEmail.id.desc()).limit(1))
+    assert body.endswith("https://partners.example/training")
+
+
 def test_partner_data_in_the_pdf_is_escaped(app, login_as):
     with app.app_context():
         certificate = db.session.scalar(sa.select(Certificate).where(Certificate.code == VALID))
@@ -162,11 +186,24 @@ def test_a_revocation_needs_a_reason_and_a_vendor_admin(app, login_as):
 
 
 @pytest.mark.parametrize("code", ["NOPE-NOPE-NOPE", "DEMO-CERT-0003", "x" * 500, "%00", "DEMO-CERT-000", "DEMO-CERT-0001-"])
-def test_an_unknown_code_is_a_plain_404(client, demo, code):
+def test_an_unknown_code_is_a_404_with_the_public_pages_own_answer(client, demo, code):
     response = client.get(f"/verify/{code}")
     assert response.status_code == 404
     html = response.get_data(as_text=True)
-    assert "Sam Rivera" not in html and "certificate" not in html.lower()
+    assert "No certificate with this code" in html and 'name="code"' in html  # and the form to try again
+    assert "Sam Rivera" not in html and "not shared with you" not in html and "home page" not in html
+    assert "\x00" not in html and "x" * 33 not in html  # only a code-shaped code is echoed back
+
+
+def test_the_verification_page_has_a_form_to_type_a_code_into(client, demo):
+    response = client.get("/verify")
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and response.headers["X-Robots-Tag"] == "noindex"
+    assert 'action="/verify"' in html and 'method="get"' in html and 'name="code"' in html
+    typed = client.get("/verify", query_string={"code": f" {VALID.lower()} "})
+    assert typed.status_code == 200 and "Valid certificate" in typed.get_data(as_text=True)
+    unknown = client.get("/verify", query_string={"code": "NOPE-NOPE-NOPE"})
+    assert unknown.status_code == 404 and "<code>NOPE-NOPE-NOPE</code>" in unknown.get_data(as_text=True)
 
 
 def test_expiry_follows_the_clock(client, app, demo):
