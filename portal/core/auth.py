@@ -9,7 +9,7 @@ from portal.core import audit, clock, mail
 from portal.core.models import LoginAttempt, User
 from portal.core.passwords import hash_password, verify_password
 from portal.extensions import db
-from portal.web.urls import absolute_url_for
+from portal.web.urls import mail_url_for
 
 MIN_PASSWORD_LENGTH = 10
 
@@ -107,7 +107,7 @@ def set_password(user: User, password: str, actor: User | None = None) -> None:
 def send_password_link(user: User, purpose: str) -> None:
     """Email an invitation ("invite") or a password reset ("reset") link."""
     token = make_link_token(user, purpose)
-    link = absolute_url_for("auth.set_password", purpose=purpose, token=token)
+    link = mail_url_for("auth.set_password", purpose=purpose, token=token)
     if purpose == "invite":
         subject = "You are invited to Partnerhouse"
         text = f"Hello {user.name},\n\nYou have been invited to join {user.org.name} on Partnerhouse."

@@ -5,7 +5,7 @@ from portal.core import clock, mail
 from portal.core.models import User
 from portal.extensions import db
 from portal.notifications.models import Notification
-from portal.web.urls import base_url, path_for
+from portal.web.urls import mail_base_url, path_for
 
 
 def notify(user: User, subject: str, body: str, endpoint: str | None = None, **values) -> None:
@@ -13,7 +13,7 @@ def notify(user: User, subject: str, body: str, endpoint: str | None = None, **v
     In the same transaction as the change it reports: a rolled-back change tells no one."""
     link = path_for(endpoint, **values) if endpoint else None
     db.session.add(Notification(user_id=user.id, subject=subject, link=link))
-    mail.send(user.email, subject, f"{body}\n\n{base_url()}{link}" if link else body)
+    mail.send(user.email, subject, f"{body}\n\n{mail_base_url()}{link}" if link else body)
 
 
 def for_user(user: User):

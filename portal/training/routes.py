@@ -197,7 +197,8 @@ def verify(code: str):
     comes as ?code=), and its own answer when no certificate has the code."""
     code = (code or request.args.get("code", "")).strip().upper()
     certificate = certificates.verify(code) if code else None
-    response = render("training/verify.html", certificate=certificate, status=404 if code and not certificate else 200,
+    not_found = bool(code and not certificate)
+    response = render("training/verify.html", certificate=certificate, status=404 if not_found else 200, not_found=not_found,
                       code=code if certificates.CODE_SHAPE.fullmatch(code) else "",  # never echo NULs and the like
                       status_now=certificate.status_at(clock.now()) if certificate else None)
     response.headers["X-Robots-Tag"] = "noindex"

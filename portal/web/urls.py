@@ -18,5 +18,17 @@ def base_url() -> str:
     return FALLBACK_BASE_URL
 
 
+def mail_base_url() -> str:
+    """For links in emails: never the request's host. Email goes to someone else, so a Host
+    header sent by whoever made the request must not end up in it (and `tick` sends mail
+    outside any request)."""
+    return current_app.config["BASE_URL"] or FALLBACK_BASE_URL
+
+
 def absolute_url_for(endpoint: str, **values) -> str:
     return base_url() + path_for(endpoint, **values)
+
+
+def mail_url_for(endpoint: str, **values) -> str:
+    """An absolute link for an email (see mail_base_url)."""
+    return mail_base_url() + path_for(endpoint, **values)

@@ -1,4 +1,5 @@
 from datetime import timedelta
+from urllib.parse import urlsplit
 
 import sqlalchemy as sa
 
@@ -101,7 +102,20 @@ def _link_from_outbox(app, email):
         body = db.session.scalars(
             sa.select(OutboxEmail.body).where(OutboxEmail.to == email).order_by(OutboxEmail.id.desc())
         ).first()
-    return body.split("here: ")[1].split()[0].replace("http://portal.test", "")
+    return urlsplit(body.split("here: ")[1].split()[0]).path
+
+
+def test_a_reset_link_never_takes_the_requests_host(app, demo):
+    """Password-reset poisoning: a Host header chosen by the requester must not reach the email."""
+    from portal.core import auth
+
+    app.config["BASE_URL"] = ""
+    with app.test_request_context("/password/forgot", method="POST", base_url="http://evil.example"):
+        auth.send_password_link(db.session.scalar(sa.select(User).where(User.email == "sales@gold.demo")), "reset")
+        db.session.commit()
+        body = db.session.scalar(sa.select(OutboxEmail.body).where(OutboxEmail.to == "sales@gold.demo")
+                                 .order_by(OutboxEmail.id.desc()).limit(1))
+    assert "evil.example" not in body and "http://localhost:5000/password/" in body
 
 
 def test_password_reset_link_sets_password_once(app, client, demo):
