@@ -123,11 +123,16 @@ def normalize_phone(value: str | None) -> str | None:
     return digits[-PHONE_KEPT_DIGITS:] if len(digits) >= PHONE_MIN_DIGITS else None
 
 
+# The widths of the key columns (deal_keys, house accounts): normalising can lengthen a name
+# (e.g. "&" becomes " and "), so keys are cut to fit, the same way when stored and when looked up.
+KEY_COMPANY_WIDTH, KEY_TOKEN_WIDTH = 200, 100
+
+
 def keys_for(customer: Customer) -> Keys:
     company = normalize_company(customer.company)
     return Keys(
-        company=company,
-        company_token=company.split(" ", 1)[0],
+        company=company[:KEY_COMPANY_WIDTH],
+        company_token=company.split(" ", 1)[0][:KEY_TOKEN_WIDTH],
         domain=normalize_domain(customer.website) or normalize_domain(customer.contact_email),
         email=normalize_email(customer.contact_email),
         phone=normalize_phone(customer.phone),

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import clock
 from portal.core.models import Organization, Product, User, _enum
-from portal.deals.matching import Keys, Level, Reason
+from portal.deals.matching import KEY_COMPANY_WIDTH, KEY_TOKEN_WIDTH, Keys, Level, Reason
 from portal.extensions import db
 
 __all__ = ["Deal", "DealStatus", "DealStage", "ExtensionRequest", "HouseAccount", "deal_products"]
@@ -51,8 +51,8 @@ class MatchKeys:
     """The normalised customer keys (see deals.matching) stored on deals and house
     accounts, one indexed column each, so conflict candidates are index lookups."""
 
-    key_company: Mapped[str] = mapped_column(sa.String(200), index=True)
-    key_token: Mapped[str] = mapped_column(sa.String(100), index=True)
+    key_company: Mapped[str] = mapped_column(sa.String(KEY_COMPANY_WIDTH), index=True)
+    key_token: Mapped[str] = mapped_column(sa.String(KEY_TOKEN_WIDTH), index=True)
     key_domain: Mapped[str | None] = mapped_column(sa.String(253), index=True)
     key_email: Mapped[str | None] = mapped_column(sa.String(254), index=True)
     key_phone: Mapped[str | None] = mapped_column(sa.String(20), index=True)

@@ -5,6 +5,7 @@ import pytest
 from hypothesis import assume, given
 from hypothesis import strategies as st
 
+from portal.deals import matching
 from portal.deals.matching import (
     SIMILAR_NAME_THRESHOLD,
     STRONG_REASONS,
@@ -413,3 +414,10 @@ def test_explain_never_reveals_the_other_records(probe, product_ids, existing):
     for c in existing:
         for value in (c.keys.company, c.keys.domain, c.keys.email):
             assert not value or value not in text
+
+
+@pytest.mark.parametrize("company", ["a&" * 100, "\ufdfa" * 200, "x" * 200])
+def test_keys_always_fit_their_columns(company):
+    """Normalising can lengthen a name ("&" is " and "); the keys are cut to the columns' widths."""
+    keys = keys_for(Customer(company, None, None, None))
+    assert len(keys.company) <= matching.KEY_COMPANY_WIDTH and len(keys.company_token) <= matching.KEY_TOKEN_WIDTH
