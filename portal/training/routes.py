@@ -189,10 +189,10 @@ def certificate_pdf(certificate_id: int):
     return response
 
 
-@bp.get("/verify", defaults={"code": ""})
+@bp.get("/verify")
 @bp.get("/verify/<code>")
 @public
-def verify(code: str):
+def verify(code: str = ""):
     """The public check for anyone holding a certificate's code: its form (the code typed in
     comes as ?code=), and its own answer when no certificate has the code."""
     code = (code or request.args.get("code", "")).strip().upper()
