@@ -41,7 +41,7 @@ def make_asset(actor: User, spec: AudienceSpec = AudienceSpec(), text: str = "Pl
                data: bytes | None = None, **kw):
     """An asset with one file version, made through the real upload pipeline."""
     from portal.assets import services
-    from portal.assets.files import prepare
+    from portal.assets.uploads import prepare
     from portal.assets.models import AssetType
     from portal.core import clock
     from portal.storage import current_store

@@ -4,7 +4,6 @@ Found by walking app.url_map, on SQLite and on Postgres."""
 import re
 
 import pytest
-import sqlalchemy as sa
 from werkzeug.routing import IntegerConverter
 
 from portal.core.models import Organization

@@ -3,7 +3,8 @@ from flask import Blueprint, abort, current_app, flash, redirect, request, url_f
 from flask_login import current_user
 
 from portal.assets import indexing, services
-from portal.assets.files import FileKind, FileRejected, PreparedFile, prepare
+from portal.assets.files import FileKind, FileRejected
+from portal.assets.uploads import PreparedFile, prepare
 from portal.assets.forms import AssetForm, VersionForm
 from portal.assets.models import LANGUAGES, Asset, AssetType
 from portal.core import clock

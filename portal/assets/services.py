@@ -10,7 +10,7 @@ from portal.core.access import AudienceSpec, apply_audience, audience_key, bit, 
 from portal.core.models import Audience, Organization, OrgKind, Persona, Product, User
 from portal.extensions import db
 from portal.assets import indexing
-from portal.assets.files import PreparedFile
+from portal.assets.uploads import PreparedFile
 from portal.assets.models import Asset, AssetType, AssetVersion, Download
 from search import Hit, SearchQuery, SearchResult
 

@@ -17,7 +17,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import selectinload
 
 from portal import pdf as renderer
-from portal.assets.files import FileKind, make_preview, pdf_page_count
+from portal.assets.files import FileKind
+from portal.assets.uploads import make_preview, pdf_page_count
 from portal.cobrand import services as kits
 from portal.cobrand.designs import (
     MAX_PAGES, PARTNER_TYPED, SLOTS, TEXT_SLOTS, Design, SlotValues, design_problems, document,

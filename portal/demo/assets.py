@@ -30,7 +30,7 @@ from pptx import Presentation
 from pptx.util import Inches, Pt
 
 from portal.assets import services
-from portal.assets.files import PreparedFile, prepare
+from portal.assets.uploads import PreparedFile, prepare
 from portal.assets.models import Asset, AssetType
 from portal.core import clock
 from portal.core.access import AudienceSpec

@@ -17,16 +17,8 @@ from PIL import Image, ImageCms, ImageFile, PngImagePlugin
 from weasyprint import HTML
 
 from portal.assets import files
-from portal.assets.files import (
-    MAX_TEXT_CHARS,
-    PREVIEW_WIDTH,
-    FileKind,
-    FileRejected,
-    extract_text,
-    make_preview,
-    prepare,
-    sniff,
-)
+from portal.assets.files import FileKind, FileRejected, sniff
+from portal.assets.uploads import MAX_TEXT_CHARS, PREVIEW_WIDTH, extract_text, make_preview, prepare
 from portal.storage import LocalBlobStore, read
 
 PNG_SIGNATURE = b"\x89PNG\r\n\x1a\n"
