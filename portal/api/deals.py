@@ -6,7 +6,7 @@ from werkzeug.datastructures import MultiDict
 
 from portal.api import api_bp, api_user, json_body
 from portal.api.contract import body_type_errors
-from portal.api.form_schema import NO_NUL, form_schema
+from portal.api.form_schema import TYPABLE_TEXT, form_schema
 from portal.api.http import invalid_fields
 from portal.api.openapi import PATHS, SCHEMAS, error_responses, json_response, schema_ref
 from portal.assets.services import products
@@ -166,7 +166,7 @@ PATHS["/deals"] = {
         "parameters": [
             {"name": "status", "in": "query", "schema": {"type": "string", "enum": _STATUSES},
              "description": "Only deals with this status as of now"},
-            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100, "pattern": NO_NUL},
+            {"name": "q", "in": "query", "schema": {"type": "string", "maxLength": 100, "pattern": TYPABLE_TEXT},
              "description": "Part of the customer's name"},
             {"name": "page", "in": "query", "schema": {"type": "integer", "minimum": 1, "default": 1},
              "description": "Pages past the last one are empty"},

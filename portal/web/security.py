@@ -26,6 +26,7 @@ NUL = "\x00"
 # "Acmeexe.png". Nobody types them; a pasted name may carry them. (The plain marks
 # U+200E/U+200F are harmless and stay allowed.)
 BIDI_CONTROLS = frozenset("\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+REFUSED_CHARACTERS = BIDI_CONTROLS | {NUL}
 # Those characters written as JSON escapes, e.g. \u202E.
 _JSON_ESCAPES = re.compile(r"\\u(0000|202[a-e]|206[6-9])", re.IGNORECASE)
 

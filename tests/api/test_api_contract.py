@@ -1,13 +1,16 @@
 """Requests are held to the OpenAPI document: what it does not describe is refused, and the
 document's body constraints are the deal form's own."""
+import re
+
 import pytest
 from flask_wtf import FlaskForm
 from wtforms import IntegerField, SelectField, StringField
 from wtforms.validators import DataRequired, Length, NumberRange
 
-from portal.api.form_schema import NOT_BLANK, form_schema
+from portal.api.form_schema import NOT_BLANK, TYPABLE_TEXT, form_schema
 from portal.deals.forms import COUNTRIES, CURRENCIES, MAX_AMOUNT, DealForm
 from portal.deals.models import DealStatus
+from portal.web.security import REFUSED_CHARACTERS
 from test_api_deals import bearer, new_deal, product_ids  # noqa: F401  (fixtures)
 
 
@@ -112,3 +115,15 @@ def test_a_huge_page_is_never_a_server_error(client, bearer, page):
     assert response.status_code in (200, 400)  # clamped to an empty page, or refused
     if response.status_code == 200:
         assert response.json["deals"] == []
+
+
+def test_the_documents_text_pattern_refuses_exactly_what_the_portal_refuses():
+    pattern = re.compile(TYPABLE_TEXT)  # Python reads \uXXXX in a pattern as ECMA-262 does
+    near = {chr(code) for char in REFUSED_CHARACTERS for code in (ord(char) - 1, ord(char), ord(char) + 1) if code >= 0}
+    refused_by_document = {char for char in near if not pattern.fullmatch(f"a{char}b")}
+    assert refused_by_document == REFUSED_CHARACTERS
+
+
+def test_the_documented_longest_search_is_accepted(client, bearer):
+    response = client.get("/api/v1/deals?q=" + "a" * 100, headers=bearer("sales@gold.demo"))
+    assert response.status_code == 200
