@@ -46,6 +46,9 @@ def seed_demo(partners, assets, deals):
         generated.seed_generated_deals(deals)
     if seeding or assets:
         indexing.rebuild()
+    # End the transaction that checking for the seed began: `demo` serves next in this app
+    # context, and on SQLite an open transaction holds the write lock (every login would fail).
+    db.session.commit()
     click.echo(f"Demo data ready (password for every demo account: {demo.DEMO_PASSWORD}).")
 
 

@@ -57,6 +57,20 @@ def test_cli_seed_demo_twice_and_create_user(app, runner, monkeypatch):
         assert db.session.scalar(sa.select(AuditEvent.action).where(AuditEvent.action == "user.created"))
 
 
+def test_demo_serves_with_no_transaction_open_when_already_seeded(app, runner, monkeypatch):
+    """An open transaction holds SQLite's write lock: every sign-in to the demo would fail."""
+    from cli import cli
+
+    monkeypatch.setenv("PORTAL_DATABASE_URL", app.config["SQLALCHEMY_DATABASE_URI"])
+    assert runner.invoke(cli, ["seed-demo"]).exit_code == 0
+    in_transaction = []
+    monkeypatch.setattr("portal.commands.run_simple", lambda *args, **kwargs: in_transaction.append(
+        db.session().in_transaction()))
+    result = runner.invoke(cli, ["demo", "--port", "5999"])
+    assert result.exit_code == 0, result.output
+    assert in_transaction == [False]
+
+
 def test_a_fresh_data_dir_is_created(tmp_path):
     data_dir = tmp_path / "new" / "instance"
     create_app({"DATA_DIR": str(data_dir), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}"})
