@@ -188,7 +188,6 @@ def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
     benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose)
 
 
-COMMANDS = (init, seed_demo, reindex, collect_files, tick, serve, demo_command, create_user, send_mail, bench)
 
 
 def _app_for_the_command_line():
@@ -198,3 +197,38 @@ def _app_for_the_command_line():
 
 
 cli = FlaskGroup(create_app=_app_for_the_command_line, help="Partnerhouse: a partner relationship management portal.")
+
+
+def _without_password(url: str) -> str:
+    return sa.engine.make_url(url).render_as_string(hide_password=True)
+
+
+@click.command("move-install")
+@click.option("--database", "database_url", required=True,
+              help="The empty database to move into, e.g. postgresql+psycopg://user@host/partnerhouse.")
+@click.option("--storage", "storage_url", default=None,
+              help="The file store to move the files into, e.g. s3://bucket/prefix (default: they stay).")
+@click.option("--dry-run", is_flag=True, help="Only count what would be moved.")
+@with_appcontext
+def move_install(database_url, storage_url, dry_run):
+    """Copy this install's data and files onto other engines (e.g. SQLite + local files onto
+    PostgreSQL + S3), then check that every row and file arrived. This install is only read."""
+    from portal import moving
+
+    target = create_app({"DATA_DIR": current_app.config["DATA_DIR"], "SQLALCHEMY_DATABASE_URI": database_url,
+                         **({"STORAGE_URL": storage_url} if storage_url else {})})
+    shown_url = sa.engine.make_url(database_url).render_as_string(hide_password=True)
+    try:
+        report = moving.move_install(target, dry_run=dry_run, echo=click.echo, shown_url=shown_url)
+    except moving.MoveRefused as refused:
+        raise click.ClickException(str(refused)) from None
+    if dry_run:
+        click.echo("Dry run: nothing was written.")
+    elif report.mismatches:
+        raise click.ClickException("The count check failed:\n  " + "\n  ".join(report.mismatches))
+    else:
+        click.echo(f"Moved {report.total_rows} rows and {report.copied_files} file(s); the count check passed.")
+
+
+COMMANDS = (init, seed_demo, reindex, collect_files, tick, serve, demo_command, create_user, send_mail, bench,
+            move_install)
