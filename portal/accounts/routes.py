@@ -12,6 +12,7 @@ from portal.core.audit import events
 from portal.accounts.forms import ApiTokenForm, ChangePasswordForm, ForgotPasswordForm, LoginForm, SetPasswordForm
 from portal.core.models import ApiToken, OutboxEmail, Organization, User
 from portal.core.passwords import verify_password
+from portal.deals import services as deals
 from portal.extensions import db
 from portal.web.actions import domain_action
 from portal.web.htmx import fragment_or_redirect, render
@@ -175,7 +176,8 @@ def audit_log():
     org_id = request.args.get("org", type=bounded_id)
     page = paginate(events(action, org_id), request.args.get("page", 1, type=int))
     orgs = db.session.scalars(sa.select(Organization).order_by(Organization.name)).all()
-    return render("system/audit.html", "results", page=page, orgs=orgs, action=action, org_id=org_id)
+    return render("system/audit.html", "results", page=page, orgs=orgs, action=action, org_id=org_id,
+                  deal_customers=deals.customers_named_in(page.items))
 
 
 @system_bp.get("/outbox")

@@ -457,3 +457,12 @@ def add_house_account(actor: User, company: str, website: str | None) -> HouseAc
 def remove_house_account(actor: User, account: HouseAccount) -> None:
     audit.record(actor, "house_account.delete", account, f"Removed house account {account.company}", org=actor.org)
     db.session.delete(account)
+
+
+def customers_named_in(events: list[AuditEvent]) -> dict[int, str]:
+    """Deal id -> customer company, for the deals these audit events are about (one query):
+    lists that mix events of several deals name each one."""
+    deal_ids = {event.subject_id for event in events if event.subject_type == Deal.__name__}
+    if not deal_ids:
+        return {}
+    return dict(db.session.execute(sa.select(Deal.id, Deal.customer_company).where(Deal.id.in_(deal_ids))).all())

@@ -6,6 +6,7 @@ from portal.core.access import get_or_404, partners_visible_to, vendor_admin_req
 from portal.core.audit import events
 from portal.core.forms import choices
 from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tier
+from portal.deals import services as deals
 from portal.extensions import db
 from portal.partners import services
 from portal.partners.forms import PartnerForm, StatusForm, TierForm
@@ -47,6 +48,7 @@ def _render_detail(org, tier_form=None, status_form=None, status=200):
     history = db.session.scalars(events(org_id=org.id).limit(10)).all()
     return render(
         "partners/detail.html", "settings", org=org, people=people, history=history,
+        deal_customers=deals.customers_named_in(history),
         resellers=services.tier_two_resellers(org), status=status,
         tier_form=tier_form or TierForm(tier=org.tier.value),
         status_form=status_form or StatusForm(status=org.status.value),

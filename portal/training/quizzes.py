@@ -34,6 +34,12 @@ class QuizState:
         return len(self.attempts)
 
     @property
+    def last_from_an_earlier_cycle(self) -> bool:
+        """The newest graded attempt is the one that earned a certification now expired or due
+        for renewal: its "passed" says nothing about today."""
+        return self.last is not None and not self.passed and self.last not in self.attempts
+
+    @property
     def left(self) -> int:
         return max(self.quiz.max_attempts + self.granted - self.used, 0)
 

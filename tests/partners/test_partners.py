@@ -136,3 +136,15 @@ def test_create_partner_errors_are_422(app, login_as):
     assert response.status_code == 422 and "already has an account" in response.get_data(as_text=True)
     with app.app_context():
         assert db.session.scalar(sa.select(Organization.id).where(Organization.name == "Brand New Co")) is None
+
+
+def test_recent_changes_name_the_deal_they_are_about(app, login_as):
+    from portal.deals.models import Deal
+
+    with app.app_context():
+        deal_id = db.session.scalar(sa.select(Deal.id).where(Deal.customer_company == "Lakeshore Foods Co."))
+    admin = login_as("admin@vendor.demo")
+    assert post(admin, f"/deals/{deal_id}/approve", {}).status_code == 303
+    expected = f'<a href="/deals/{deal_id}">Lakeshore Foods Co.</a>: Approved; protected until'
+    assert expected in admin.get(f"/partners/{_org_id(app, 'Summit Peak Systems')}").get_data(as_text=True)
+    assert expected in admin.get("/audit?action=deal.approve").get_data(as_text=True)

@@ -213,6 +213,8 @@ def test_an_expired_certificate_needs_the_recertification_exam(app, login_as, id
     client = login_as("sales@silver.demo")
     path = client.get(f"/training/paths/{ids['sales_path']}").get_data(as_text=True)
     assert "Recertification exam" in path and "Expired" in path
+    quiz = client.get(f"/training/quizzes/{ids['product_quiz']}").get_data(as_text=True)
+    assert "needs renewing" in quiz and "passed" not in quiz  # the old pass says nothing about today
     response = take_quiz(app, client, "sales@silver.demo", ids["product_quiz"])
     assert "You are certified" in response.get_data(as_text=True)
     with app.app_context():
