@@ -72,3 +72,27 @@ def test_admin_invites_someone_without_a_page_reload(new_page):
     room.select_option(label="Sales")
     expect(admin.locator("#flash")).to_contain_text("Nia Newcomer is now in the Sales room.")
     expect(room).to_be_focused()
+
+
+PHONE = {"width": 390, "height": 844}
+
+
+def test_on_a_phone_the_team_is_cards_and_the_links_fold_behind_a_menu_button(new_page):
+    admin = new_page(viewport=PHONE)
+    sign_in(admin, "admin@gold.demo")
+    admin.goto("/team/")
+    assert admin.locator("header.topbar").bounding_box()["height"] <= PHONE["height"] / 7
+    team_link = admin.get_by_role("navigation", name="Main").get_by_role("link", name="Team", exact=True)
+    expect(team_link).to_be_hidden()
+
+    menu = admin.locator("summary", has_text="Menu")
+    menu.focus()
+    admin.keyboard.press("Enter")
+    expect(team_link).to_be_visible()
+    admin.keyboard.press("Enter")  # the button keeps focus: Enter folds the links again
+    expect(team_link).to_be_hidden()
+
+    deactivate = _row(admin, "Sam Rivera").get_by_text("Deactivate…")
+    box = deactivate.bounding_box()
+    assert box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"]
+    assert admin.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
