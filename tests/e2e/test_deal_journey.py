@@ -133,3 +133,53 @@ def test_rep_registers_a_deal_with_live_checks_and_the_channel_manager_approves_
     unread = page.locator(".notifications .is-unread")
     expect(unread).to_have_count(1)
     expect(unread.get_by_role("link", name=f"Deal approved: {FRESH_COMPANY}")).to_be_visible()
+
+
+DESKTOP, PHONE = {"width": 1280, "height": 800}, {"width": 390, "height": 844}
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_rep_fixes_errors_types_a_date_and_is_told_her_team_has_the_customer(new_page, viewport):
+    page = new_page(viewport=viewport)
+    sign_in(page, "sales@gold.demo")
+    page.goto("/deals/new")
+
+    # Submitting nothing: the banner names the failing fields and the first takes focus.
+    page.get_by_role("button", name="Submit for review").click()
+    banner = page.locator("#deal-form-errors")
+    expect(banner).to_contain_text("Customer company")
+    expect(banner).to_contain_text("Expected close date")
+    expect(page.get_by_label("Customer company")).to_be_focused()
+
+    # The customer her own team registered: said plainly, with a link to that deal.
+    page.get_by_label("Customer company").press_sequentially("Lakeshore Foods", delay=20)
+    conflict = page.locator("#conflict")
+    expect(conflict).to_contain_text("Your team already registered this customer")
+    expect(conflict.get_by_role("link", name=re.compile(r"^deal #\d+$"))).to_be_visible()
+
+    # A date typed digit by digit, as people do: the field keeps every keystroke.
+    close = page.get_by_label("Expected close date")
+    close.focus()  # as by Tab: the month comes first (a click lands on whichever part is under it)
+    close.press_sequentially("06302027", delay=40)
+    page.keyboard.press("Tab")
+    page.keyboard.press("Tab")  # Chromium: the first Tab reaches the field's own calendar button
+    expect(close).to_have_value("2027-06-30")
+    expect(page.locator("#close_date-error")).to_have_count(0)
+    assert page.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
+
+
+@pytest.mark.parametrize("viewport", [DESKTOP, PHONE], ids=["desktop", "phone"])
+def test_the_reviewer_decides_and_goes_on_to_the_next_in_queue(new_page, viewport):
+    vendor = new_page(viewport=viewport)
+    sign_in(vendor, "channel@vendor.demo")
+    vendor.goto("/deals/review")
+    first = vendor.locator("#queue td.customer a").first
+    first_name = first.inner_text()
+    first.click()
+    vendor.get_by_role("button", name=re.compile(r"^Approve: protect for 90 days")).click()
+    expect(vendor.locator(".deal-state")).to_contain_text("Approved until")
+    expect(vendor.get_by_role("link", name="Back to queue")).to_be_visible()
+    vendor.get_by_role("link", name="Next in queue").click()
+    expect(vendor.get_by_role("heading", level=1)).not_to_have_text(first_name)
+    expect(vendor.get_by_role("button", name=re.compile(r"^Approve: protect for 90 days"))).to_be_visible()
+    assert vendor.evaluate("document.documentElement.scrollWidth") <= viewport["width"]
