@@ -21,6 +21,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageOps
 
 from portal.assets.files import PDFIUM_LOCK, FileKind, has_too_many_pixels, safe_filename, sniff
+from portal.core.markdown import plain_text
 
 if TYPE_CHECKING:
     from portal.storage import BlobStore
@@ -76,6 +77,10 @@ def _text_file_text(data: bytes) -> Iterator[str]:
     yield data.decode("utf-8-sig", errors="replace")
 
 
+def _markdown_text(data: bytes) -> Iterator[str]:
+    yield plain_text(data.decode("utf-8-sig", errors="replace"))
+
+
 def _pdf_page_texts(data: bytes) -> Iterator[str]:
     # The lock is taken per PDFium call, never held while the caller runs between pages.
     with PDFIUM_LOCK:
@@ -96,7 +101,9 @@ def _pdf_page_text(document: pdfium.PdfDocument, index: int) -> str:
     try:
         text_page = page.get_textpage()
         try:
-            return text_page.get_text_range()
+            # PDFium writes a hyphen it takes for a line-end hyphenation as U+FFFE, a
+            # noncharacter: it is a hyphen on the page ("on-premises"), so it stays one.
+            return text_page.get_text_range().replace("\ufffe", "-")
         finally:
             text_page.close()
     finally:
@@ -204,7 +211,7 @@ _TEXT_READERS = {
     FileKind.pptx: _pptx_slide_texts,
     FileKind.xlsx: _xlsx_texts,
     FileKind.text: _text_file_text,
-    FileKind.markdown: _text_file_text,
+    FileKind.markdown: _markdown_text,
 }
 
 

@@ -288,12 +288,29 @@ def test_sniff_answers_arbitrary_bytes_with_a_kind_or_a_rejection(prefix, rest, 
     (FileKind.pdf, ["Zebra pricing battlecard", "Falcon onboarding checklist"]),
     (FileKind.docx, ["Quarterly zebra report\nSecond paragraph mentions falcon"]),
     (FileKind.xlsx, ["Pipeline heron forecast", "Regional otter targets", "Shared lynx label"]),
-    (FileKind.markdown, ["# Heading\n\nMarkdown *pelican* guide — café"]),
+    (FileKind.markdown, ["Heading\nMarkdown pelican guide — café"]),  # what a reader sees, without the marks
 ])
 def test_extracted_text_holds_the_words_of_each_format(fixture_file, kind, words):
     text = extract_text(kind, fixture_file(kind))
     for phrase in words:
         assert phrase in text
+
+
+def test_markdown_text_is_what_a_reader_sees():
+    source = ("Tape vs. Backup\n==============\n\n_Win the **recovery**._ See [the guide](https://x.example/g).\n\n"
+              "## Steps\n\n- `restore`\n- ![diagram of a vault](v.png)\n")
+    assert extract_text(FileKind.markdown, source.encode()) == (
+        "Tape vs. Backup\nWin the recovery. See the guide.\nSteps\nrestore\n\ndiagram of a vault")
+
+
+def test_a_pdf_line_end_hyphen_is_a_hyphen_not_a_noncharacter(app):
+    from portal.pdf import render_pdf
+    from portal.storage import current_store
+
+    html = '<p style="width: 2.2cm; hyphens: manual">on-premises systems on-premises systems</p>'
+    with app.app_context():
+        text = extract_text(FileKind.pdf, render_pdf(html, store=current_store()))
+    assert "\ufffe" not in text and "on-premises" in text.replace("\n", "")
 
 
 def test_pptx_text_follows_the_slide_order_not_the_file_names(pptx_bytes):
