@@ -43,9 +43,9 @@ MAX_ATTEMPTS = 2  # the first run and one retry
 CONNECT_TIMEOUT = 2.0  # seconds: a web request finds out quickly that Redis is down
 PENDING = "partnerhouse.jobs_to_start"  # session.info: ids to start once the transaction commits
 ERROR_LENGTH = 500
-UNEXPECTED = "Something went wrong while doing this; nothing was saved. Try again, and if it keeps failing tell us."
-ABANDONED = ("The worker doing this stopped twice before it finished; nothing was saved. Try again, and if it "
-             "keeps failing tell us.")
+# For the person who asked (the page adds what to do next); the log has the details.
+UNEXPECTED = "Something went wrong while doing this."
+ABANDONED = "The worker doing this stopped twice before it finished."
 
 
 class JobStatus(enum.Enum):
