@@ -41,7 +41,7 @@ JOB_TIMEOUT = 300  # seconds: RQ stops a job that runs longer (our slowest, a PD
 ABANDONED_AFTER = timedelta(seconds=2 * JOB_TIMEOUT)  # still `running` by then: its worker died
 MAX_ATTEMPTS = 2  # the first run and one retry
 CONNECT_TIMEOUT = 2.0  # seconds: a web request finds out quickly that Redis is down
-PENDING = "partnerhouse.jobs_to_start"  # session.info: ids to start once the transaction commits
+PENDING = "partnerhouse.jobs_to_start"  # session.info: (id, attempts) to start once the transaction commits
 ERROR_LENGTH = 500
 # For the person who asked (the page adds what to do next); the log has the details.
 UNEXPECTED = "Something went wrong while doing this."
@@ -136,12 +136,12 @@ def enqueue(kind_name: str, *, requested_by: User | None = None, **args) -> Job:
     job = Job(kind=kind_name, args=args, requested_by=requested_by, status=JobStatus.queued)
     db.session.add(job)
     db.session.flush()
-    _start_after_commit(job.id)
+    _start_after_commit(job)
     return job
 
 
-def _start_after_commit(job_id: int) -> None:
-    db.session.info.setdefault(PENDING, []).append(job_id)
+def _start_after_commit(job: Job) -> None:
+    db.session.info.setdefault(PENDING, []).append((job.id, job.attempts))
 
 
 def _forget_uncommitted(session: Session, transaction) -> None:
@@ -150,20 +150,27 @@ def _forget_uncommitted(session: Session, transaction) -> None:
 
 
 def _start_committed(session: Session) -> None:
-    for job_id in session.info.pop(PENDING, ()):
-        _start(job_id)
+    for job_id, attempts in session.info.pop(PENDING, ()):
+        _start(job_id, attempts)
 
 
-def _start(job_id: int) -> None:
+def _start(job_id: int, attempts: int) -> None:
     connection = current_app.extensions["jobs.redis"]
     if connection is None:
         perform(job_id)
         return
     try:
-        rq.Queue(QUEUE, connection=connection).enqueue(perform, job_id, job_timeout=JOB_TIMEOUT, result_ttl=0)
+        rq.Queue(QUEUE, connection=connection).enqueue(perform, job_id, job_id=_queue_id(job_id, attempts),
+                                                       job_timeout=JOB_TIMEOUT, result_ttl=0)
     except redis.RedisError as error:
         log.warning("job %s could not be queued (%s); running it here instead", job_id, error)
         perform(job_id)
+
+
+def _queue_id(job_id: int, attempts: int) -> str:
+    """The job's id on Redis for its next attempt: how the scheduler tells whether Redis
+    still holds it."""
+    return f"{QUEUE}-{job_id}-{attempts + 1}"
 
 
 # --- running ------------------------------------------------------------------------------------
@@ -246,11 +253,17 @@ def get_requested(user: User, kind_name: str, job_id: int) -> Job:
 
 
 def retry_abandoned() -> int:
-    """Jobs left `running` by a worker that died: queued again once, then failed. The caller
-    commits (the retries start after that). Returns how many were handled."""
+    """Jobs left `running` by a worker that died: queued again once, then failed; and jobs
+    still `queued` that Redis lost (e.g. it restarted without its data): queued again. The
+    caller commits (the jobs start after that). Returns how many were handled."""
     cutoff = clock.now() - ABANDONED_AFTER
-    stale = sa.and_(Job.status == JobStatus.running, Job.started_at < cutoff)
     handled = 0
+    waiting = sa.and_(Job.status == JobStatus.queued, Job.created_at < cutoff)
+    for job in db.session.scalars(sa.select(Job).where(waiting).order_by(Job.id)).all():
+        if _lost(job):
+            _start_after_commit(job)  # delivered twice at worst: only one delivery claims it
+            handled += 1
+    stale = sa.and_(Job.status == JobStatus.running, Job.started_at < cutoff)
     for job in db.session.scalars(sa.select(Job).where(stale).order_by(Job.id)).all():
         retry = job.attempts < MAX_ATTEMPTS
         values = ({"status": JobStatus.queued, "started_at": None} if retry else
@@ -258,9 +271,22 @@ def retry_abandoned() -> int:
         if not workflow.compare_and_set(job, stale, values):
             continue  # finished, or handled by another scheduler, a moment ago
         if retry:
-            _start_after_commit(job.id)
+            _start_after_commit(job)
         handled += 1
     return handled
+
+
+def _lost(job: Job) -> bool:
+    """Whether nothing will ever start this queued job: Redis does not hold it (without Redis,
+    the process that was to run it inline stopped first)."""
+    connection = current_app.extensions["jobs.redis"]
+    if connection is None:
+        return True
+    try:
+        return not rq.job.Job.exists(_queue_id(job.id, job.attempts), connection=connection)
+    except redis.RedisError as error:
+        log.warning("could not ask Redis about queued job %s (%s)", job.id, error)
+        return False
 
 
 def run_scheduler_pass(periodic: Mapping[str, timedelta]) -> list[str]:

@@ -179,6 +179,25 @@ def test_a_retried_job_that_the_retry_finishes_is_done(app, queue, run_worker, m
     assert job.status is JobStatus.done and job.attempts == 2 and job.result["certificates_reminded"] == 0
 
 
+def test_a_queued_job_that_redis_lost_is_queued_again(app, queue, run_worker):
+    job_id = enqueue_tick(app)
+    queue.flushdb()  # Redis restarted without its data
+    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+        assert jobs.retry_abandoned() == 1
+        db.session.commit()
+    assert queued_on_redis(queue) == 1 and job_row(app, job_id).status is JobStatus.queued
+    run_worker()
+    assert job_row(app, job_id).status is JobStatus.done
+
+
+def test_a_job_still_waiting_on_redis_is_left_in_its_place(app, queue):
+    enqueue_tick(app)
+    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+        assert jobs.retry_abandoned() == 0  # a long queue, not a lost job
+        db.session.commit()
+    assert queued_on_redis(queue) == 1
+
+
 # --- the command line ---------------------------------------------------------------------------
 
 
