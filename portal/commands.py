@@ -277,5 +277,5 @@ def move_install(database_url, storage_url, dry_run):
         click.echo(f"Moved {report.total_rows} rows and {report.copied_files} file(s); the count check passed.")
 
 
-COMMANDS = (init, seed_demo, reindex, collect_files, tick, worker, scheduler, serve, demo_command, create_user, send_mail,
-            bench, move_install)
+COMMANDS = (init, seed_demo, reindex, collect_files, tick, worker, scheduler, serve, demo_command, create_user,
+            send_mail, bench, move_install)

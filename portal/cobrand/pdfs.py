@@ -13,7 +13,8 @@ from portal.core.models import Organization, User
 from portal.extensions import db
 
 RENDER_JOB = "cobrand.pdf"
-KIT_CHANGED = "The brand checks no longer pass (your brand kit changed meanwhile): check the preview, then make the PDF again."
+KIT_CHANGED = ("The brand checks no longer pass (your brand kit changed meanwhile): check the preview, "
+               "then make the PDF again.")
 WITHDRAWN = "This template is no longer available to you."
 
 

@@ -208,8 +208,8 @@ def test_the_worker_command_needs_a_redis_url(runner):
 
 def test_cli_worker_burst_runs_the_queued_jobs_in_forked_work_horses(app, queue):
     first, second = enqueue_tick(app), enqueue_tick(app)
-    env = {**os.environ, "PORTAL_REDIS_URL": REDIS_TEST_URL, "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"],
-           "PORTAL_DATA_DIR": app.config["DATA_DIR"]}
+    env = {**os.environ, "PORTAL_REDIS_URL": REDIS_TEST_URL, "PORTAL_DATA_DIR": app.config["DATA_DIR"],
+           "PORTAL_DATABASE_URL": app.config["SQLALCHEMY_DATABASE_URI"]}
     done = subprocess.run([sys.executable, "cli.py", "worker", "--burst"], cwd=ROOT, env=env, capture_output=True,
                           text=True, timeout=120)
     assert done.returncode == 0, done.stderr
