@@ -3,13 +3,9 @@ and a real RQ worker in the test process; or a Redis that is down (a closed port
 import pytest
 import redis
 import rq
-import sqlalchemy as sa
 
+from job_support import CLOSED_PORT_URL, REDIS_TEST_URL
 from portal import jobs
-from portal.extensions import db
-
-REDIS_TEST_URL = "redis://127.0.0.1:6379/5"
-CLOSED_PORT_URL = "redis://127.0.0.1:1/0"
 
 
 def _use_redis(app, url: str) -> None:
@@ -43,22 +39,3 @@ def run_worker(app, queue):
             rq.SimpleWorker([rq.Queue(jobs.QUEUE, connection=queue)], connection=queue).work(burst=True)
 
     return _run
-
-
-def queued_on_redis(connection) -> int:
-    return rq.Queue(jobs.QUEUE, connection=connection).count
-
-
-def job_row(app, job_id: int) -> jobs.Job:
-    with app.app_context():
-        job = db.session.get(jobs.Job, job_id)
-        db.session.expunge(job)
-        return job
-
-
-def all_jobs(app, kind: str | None = None) -> list[jobs.Job]:
-    with app.app_context():
-        stmt = sa.select(jobs.Job).order_by(jobs.Job.id)
-        rows = db.session.scalars(stmt if kind is None else stmt.where(jobs.Job.kind == kind)).all()
-        db.session.expunge_all()
-        return rows

@@ -12,7 +12,7 @@ import pytest
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 
-from conftest import all_jobs, job_row, queued_on_redis, REDIS_TEST_URL
+from job_support import all_jobs, job_row, queued_on_redis, REDIS_TEST_URL
 from portal import jobs
 from portal.core import clock
 from portal.core.models import OrgKind, Organization, OutboxEmail

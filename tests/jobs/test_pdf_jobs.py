@@ -6,7 +6,7 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 
-from conftest import all_jobs
+from job_support import all_jobs
 from helpers import htmx_get, post
 from portal import jobs
 from portal import pdf as renderer

@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from concurrency import pause_after, run_at_once
-from conftest import all_jobs
+from job_support import all_jobs
 from portal import jobs
 from portal.core import clock
 from portal.core.models import OutboxEmail
