@@ -37,10 +37,12 @@ def _init_extensions(app: Flask) -> None:
     with app.app_context():
         database.configure(db.engine)
 
+    from portal import jobs
     from portal.assets import indexing
     from portal.core.auth import load_user
 
     indexing.init_app(app)
+    jobs.init_app(app)
 
     login_manager.user_loader(load_user)
 

@@ -2,6 +2,7 @@
 `python cli.py …` and the `partnerhouse` console script are the same commands."""
 import logging
 import time
+from datetime import timedelta
 
 import click
 import sqlalchemy as sa
@@ -10,7 +11,7 @@ from flask.cli import FlaskGroup, ScriptInfo, pass_script_info, with_appcontext
 from flask_migrate import upgrade
 from werkzeug.serving import run_simple
 
-from portal import create_app
+from portal import create_app, jobs
 from portal.extensions import db
 
 
@@ -75,19 +76,69 @@ def collect_files(dry_run):
     click.echo(f"{verb} {done.files} unreferenced file(s), {done.bytes / 1_048_576:.1f} MB.")
 
 
+MAIL_EVERY = timedelta(minutes=1)
+
+
+@jobs.kind("tick")
+def run_tick(_job=None) -> dict:
+    """Expire lapsed deal protections and send expiry reminders (deals, certifications);
+    each reminder is recorded as sent, so a second run sends nothing twice."""
+    from portal.deals import services as deals
+    from portal.training import certificates
+
+    return {"expired": deals.expire_lapsed(), "reminded": deals.send_reminders(),
+            "certificates_reminded": certificates.send_reminders()}
+
+
 @click.command()
 @with_appcontext
 def tick():
     """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
     expire lapsed deal protections and send expiry reminders (deals, certifications)."""
-    from portal.deals import services as deals
-    from portal.training import certificates
-
-    expired, reminded = deals.expire_lapsed(), deals.send_reminders()
-    certificates_reminded = certificates.send_reminders()
+    done = run_tick()
     db.session.commit()
-    click.echo(f"{expired} deal(s) expired, {reminded} reminder(s) sent.")
-    click.echo(f"{certificates_reminded} certification expiry reminder(s) sent.")
+    click.echo(f"{done['expired']} deal(s) expired, {done['reminded']} reminder(s) sent.")
+    click.echo(f"{done['certificates_reminded']} certification expiry reminder(s) sent.")
+
+
+@jobs.kind("send_mail")
+def run_send_mail(_job=None) -> dict:
+    """Deliver the outbox over SMTP (PORTAL_SMTP_HOST)."""
+    from portal.core.mail import deliver_pending
+
+    config = current_app.config
+    return {"sent": deliver_pending(config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"])}
+
+
+@click.command()
+@click.option("--burst", is_flag=True, help="Stop once the queue is empty.")
+@with_appcontext
+def worker(burst):
+    """Run background jobs from the Redis queue (PORTAL_REDIS_URL); run as many as you like, on any hosts."""
+    if not current_app.config["REDIS_URL"]:
+        raise click.ClickException("PORTAL_REDIS_URL is not set: jobs run in the web process, there is no queue.")
+    jobs.work(burst=burst)
+
+
+@click.command()
+@click.option("--tick-minutes", default=15, show_default=True, type=click.IntRange(1, 24 * 60),
+              help="Run `tick` every this many minutes.")
+@click.option("--pass-seconds", default=10, show_default=True, type=click.IntRange(1, 3600),
+              help="Look for due work this often.")
+@click.option("--once", is_flag=True, help="One pass, then stop.")
+@with_appcontext
+def scheduler(tick_minutes, pass_seconds, once):
+    """Enqueue the periodic work (tick; outbox delivery when PORTAL_SMTP_HOST is set) and retry
+    jobs whose worker died. Safe on several hosts at once: each run is claimed in the database."""
+    periodic = {"tick": timedelta(minutes=tick_minutes)}
+    if current_app.config["SMTP_HOST"]:
+        periodic["send_mail"] = MAIL_EVERY
+    while True:
+        for name in jobs.run_scheduler_pass(periodic):
+            click.echo(f"{name}: enqueued.")
+        if once:
+            return
+        time.sleep(pass_seconds)
 
 
 @click.command()
@@ -148,13 +199,9 @@ def create_user(email, name, org_name, role, persona, password):
 @with_appcontext
 def send_mail():
     """Deliver queued outbox emails over SMTP (PORTAL_SMTP_HOST)."""
-    from portal.core.mail import deliver_pending
-
-    config = current_app.config
-    if not config["SMTP_HOST"]:
+    if not current_app.config["SMTP_HOST"]:
         raise click.ClickException("PORTAL_SMTP_HOST is not set; emails stay in the outbox.")
-    sent = deliver_pending(config["SMTP_HOST"], config["SMTP_PORT"], config["MAIL_FROM"])
-    click.echo(f"Sent {sent} email(s).")
+    click.echo(f"Sent {run_send_mail()['sent']} email(s).")
 
 
 def _counts(value: str) -> list[int]:
@@ -230,5 +277,5 @@ def move_install(database_url, storage_url, dry_run):
         click.echo(f"Moved {report.total_rows} rows and {report.copied_files} file(s); the count check passed.")
 
 
-COMMANDS = (init, seed_demo, reindex, collect_files, tick, serve, demo_command, create_user, send_mail, bench,
-            move_install)
+COMMANDS = (init, seed_demo, reindex, collect_files, tick, worker, scheduler, serve, demo_command, create_user,
+            send_mail, bench, move_install)

@@ -57,6 +57,7 @@ def from_env() -> dict:
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),
+        "REDIS_URL": os.environ.get("PORTAL_REDIS_URL", ""),  # unset: jobs run inline (portal/jobs.py)
         # argon2id cost; deliberately not read from the environment (tests pass a cheaper one)
         "PASSWORD_HASH_PARAMETERS": profiles.RFC_9106_LOW_MEMORY,
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,

@@ -6,3 +6,4 @@ from portal.notifications.models import *  # noqa: F401,F403
 from portal.deals.models import *  # noqa: F401,F403
 from portal.cobrand.models import *  # noqa: F401,F403
 from portal.training.models import *  # noqa: F401,F403
+from portal.jobs import *  # noqa: F401,F403

@@ -8,6 +8,7 @@ from dataclasses import replace
 from flask import abort, flash, make_response, redirect, request, url_for
 from flask_login import current_user
 
+from portal import jobs
 from portal import pdf as renderer
 from portal.cobrand import bp, collateral, pdfs, services
 from portal.cobrand.designs import SlotValues, design_problems, document
@@ -171,21 +172,39 @@ def thumbnail(template_id: int, number: int):
 @bp.post("/co-brand/<int:template_id>/pdf")
 @partner_required
 def create_pdf(template_id: int):
-    """Make the partner's PDF, or find the same one in the cache; answers the result block."""
+    """Make the partner's PDF, or find the same one in the cache; answers the result block:
+    the PDF, or (rendering on a worker) a progress block that polls the job."""
     template = collateral.get_template(current_user, template_id)
-    limits = template.current.slot_limits
-    form = CobrandForm(limits=limits)
+    form = CobrandForm(limits=template.current.slot_limits)
     if not form.validate_on_submit():
         return _partner_page(template, form, status=422, block="editor")
     try:
-        made = pdfs.make_pdf(current_user, template, form.to_input())
+        outcome = pdfs.request_pdf(current_user, template, form.to_input())
     except pdfs.NotReady:
         return _partner_page(template, form, status=422, block=["editor", "preview"], preview_oob=True)
-    except renderer.RenderFailed as error:
-        return _partner_page(template, form, status=422, block="editor", render_error=str(error))
-    db.session.commit()
-    return _partner_page(made.template, CobrandForm(formdata=None, data=form.to_input().fields(), limits=limits),
-                         block="editor", made=made.pdf, from_cache=made.from_cache)
+    db.session.commit()  # without a queue, the render job runs here
+    if isinstance(outcome, pdfs.Made):
+        return _made_page(template, form, made=outcome.pdf, from_cache=True)
+    if outcome.status is jobs.JobStatus.failed:
+        return _partner_page(template, form, status=422, block="editor", render_error=outcome.error)
+    return _made_page(template, form, job=outcome, made=pdfs.made_by(outcome),
+                      from_cache=bool(outcome.result and outcome.result["from_cache"]))
+
+
+def _made_page(template: CobrandTemplate, form: CobrandForm, **made):
+    """The editor with the text just used, and the PDF (or its job) below it."""
+    fresh = CobrandForm(formdata=None, data=form.to_input().fields(), limits=template.current.slot_limits)
+    return _partner_page(template, fresh, block="editor", **made)
+
+
+@bp.get("/co-brand/pdf-jobs/<int:job_id>")
+@partner_required
+def pdf_job(job_id: int):
+    """Where a PDF being made stands: polled by its progress block until it is ready or failed."""
+    job = jobs.get_requested(current_user, pdfs.RENDER_JOB, job_id)
+    made = pdfs.made_by(job)
+    return render("cobrand/pdf_job.html", "job", job=job, made=made,
+                  from_cache=bool(made and job.result["from_cache"]))
 
 
 @bp.post("/co-brand/pdfs/<int:pdf_id>/download")
