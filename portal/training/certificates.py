@@ -16,7 +16,7 @@ from datetime import datetime, timedelta
 import sqlalchemy as sa
 from sqlalchemy.orm import aliased
 
-from portal.core import audit, clock
+from portal.core import audit, clock, workflow
 from portal.core.models import User
 from portal.extensions import db
 from portal.notifications.services import notify
@@ -113,15 +113,16 @@ def send_reminders() -> int:
     reminder once (the nearer one first, so a late first run sends only that one)."""
     now, sent = clock.now(), 0
     for days in sorted(REMINDER_DAYS):
+        not_yet = sa.or_(Certificate.reminded_days.is_(None), Certificate.reminded_days > days)
         due = db.session.scalars(
             sa.select(Certificate).join(User, User.id == Certificate.user_id).where(
                 Certificate.revoked_at.is_(None), Certificate.expires_at > now,
                 Certificate.expires_at <= now + timedelta(days=days),
-                sa.or_(Certificate.reminded_days.is_(None), Certificate.reminded_days > days),
-                User.active.is_(True), sa.not_(superseded()),
+                not_yet, User.active.is_(True), sa.not_(superseded()),
             ).order_by(Certificate.id)).all()
         for certificate in due:
-            certificate.reminded_days = days
+            if not workflow.compare_and_set(certificate, not_yet, {"reminded_days": days}):
+                continue  # another run (cron's tick beside a scheduler's) sent it
             left = (certificate.expires_at.date() - now.date()).days
             notify(certificate.user, f"Your certification expires in {left} days: {certificate.certification_name}",
                    f"“{certificate.certification_name}” expires on {certificate.expires_at:%d %b %Y}. "

@@ -9,6 +9,7 @@ import pypdf
 import pytest
 import sqlalchemy as sa
 
+from concurrency import pause_after, run_at_once
 from helpers import post
 from portal import maintenance
 from portal.core import clock
@@ -248,6 +249,25 @@ def test_reminders_60_and_14_days_before_expiry_each_once(app, demo):
     with clock.travel(to_expiry + timedelta(days=1)):
         with app.app_context():
             assert certificates.send_reminders() == 0  # expired: nothing more
+
+
+def test_two_runs_at_once_send_a_reminder_once(app, demo, monkeypatch):
+    """cron's `tick` beside a scheduler's: both find the reminder due, one sends it."""
+    with app.app_context():
+        expires = db.session.scalar(sa.select(Certificate.expires_at).where(Certificate.code == VALID))
+        to_reminder = expires - clock.now() - timedelta(days=59)
+
+    def remind():
+        sent = certificates.send_reminders()
+        db.session.commit()
+        return sent
+
+    pause_after(monkeypatch, certificates, "superseded")  # both query for due certificates at once
+    with clock.travel(to_reminder):
+        outcomes = run_at_once(app, remind, remind)
+    assert [outcome.error for outcome in outcomes] == [None, None]
+    assert sorted(outcome.value for outcome in outcomes) == [0, 1]
+    assert len(_reminders(app, "sales@gold.demo")) == 1
 
 
 def test_a_late_first_run_sends_only_the_nearer_reminder(app, demo):
