@@ -11,17 +11,21 @@ import pytest
 from portal.storage import BlobNotFound, LocalBlobStore, read
 
 
-def _local(tmp_path):
-    return LocalBlobStore(tmp_path / "blobs")
+def _local(request):
+    return LocalBlobStore(request.getfixturevalue("tmp_path") / "blobs")
 
 
-BACKENDS = {"local": _local}
+def _s3(request):
+    return request.getfixturevalue("s3_store")
+
+
+BACKENDS = {"local": _local, "s3": _s3}
 NOT_A_SHA = ["../x", "", "0" * 63, "A" * 64, "0" * 64 + "/..", "../../" + "0" * 58, "g" * 64, None, 42]
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def store(request, tmp_path):
-    return BACKENDS[request.param](tmp_path)
+def store(request):
+    return BACKENDS[request.param](request)
 
 
 def ids(store) -> set[str]:
