@@ -15,7 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import io
+import os
 import tempfile
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -36,6 +38,8 @@ CLIENT_CONFIG = Config(
     connect_timeout=3,
     read_timeout=15,
     retries={"total_max_attempts": 2, "mode": "standard"},
+    # Presigned URLs otherwise use SigV2, which newer AWS regions and most S3-compatible stores refuse.
+    signature_version="s3v4",
     # boto3 1.36 began sending CRC checksums on every upload, which several S3-compatible
     # stores refuse; ask for them only where S3 requires them.
     request_checksum_calculation="when_required",
@@ -51,14 +55,13 @@ CONTENT_TYPE = "application/octet-stream"
 
 
 class S3BlobStore:
-    """Blobs in `bucket` under `prefix` ("" or ending in "/"). Picklable: the boto3 client
-    is made on first use, in each process that unpickles the store."""
+    """Blobs in `bucket` under `prefix` ("" or ending in "/"). Picklable: it holds names
+    only, and finds its process's boto3 client when it needs one."""
 
     def __init__(self, bucket: str, prefix: str = "", *, endpoint_url: str | None = None) -> None:
         if not bucket or (prefix and not prefix.endswith("/")):
             raise ValueError(f"Not a bucket and key prefix: {bucket!r}, {prefix!r}")
         self.bucket, self.prefix, self.endpoint_url = bucket, prefix, endpoint_url
-        self._client = None
 
     @classmethod
     def from_url(cls, url: str, *, endpoint_url: str | None = None) -> S3BlobStore:
@@ -72,15 +75,9 @@ class S3BlobStore:
     def __repr__(self) -> str:
         return f"S3BlobStore({self.bucket!r}, {self.prefix!r}, endpoint_url={self.endpoint_url!r})"
 
-    def __getstate__(self) -> dict:
-        return {**self.__dict__, "_client": None}
-
     @property
     def client(self):
-        if self._client is None:
-            # A session of its own: boto3's default session is not safe to share across threads.
-            self._client = boto3.session.Session().client("s3", endpoint_url=self.endpoint_url, config=CLIENT_CONFIG)
-        return self._client
+        return _client_for(self.endpoint_url)
 
     # --- the BlobStore interface -----------------------------------------------------------
 
@@ -170,6 +167,22 @@ class S3BlobStore:
         with s3_errors(sha):
             self.client.upload_fileobj(body, self.bucket, self._key(sha), Config=TRANSFER_CONFIG,
                                        ExtraArgs={"Metadata": _stored_now(), "ContentType": CONTENT_TYPE})
+
+
+_clients: dict[tuple[int, str | None], object] = {}
+_clients_lock = threading.Lock()
+
+
+def _client_for(endpoint_url: str | None):
+    """One client per process and endpoint (clients are thread-safe). Making one loads S3's
+    API model, a fifth of a second: too slow per store, and the PDF worker unpickles a store
+    for every render. Keyed by process too: a client inherited through fork would share
+    its parent's sockets."""
+    key = (os.getpid(), endpoint_url)
+    with _clients_lock:  # boto3 sessions are not thread-safe
+        if key not in _clients:
+            _clients[key] = boto3.session.Session().client("s3", endpoint_url=endpoint_url, config=CLIENT_CONFIG)
+        return _clients[key]
 
 
 def _stored_now() -> dict[str, str]:
