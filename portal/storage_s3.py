@@ -68,7 +68,7 @@ class S3BlobStore:
         """s3://bucket or s3://bucket/some/prefix."""
         parts = urlsplit(url)
         if parts.scheme != "s3" or not parts.netloc or parts.query or parts.fragment:
-            raise ValueError(f"Not an s3://bucket/prefix URL: {url!r}")
+            raise ValueError(f"PORTAL_STORAGE_URL {url!r} is not s3://bucket or s3://bucket/prefix")
         prefix = parts.path.strip("/")
         return cls(parts.netloc, f"{prefix}/" if prefix else "", endpoint_url=endpoint_url)
 
