@@ -18,7 +18,6 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Protocol
-
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, send_file
@@ -278,4 +277,3 @@ def _presigned_redirect(store, sha256: str, *, mimetype: str, max_age: int, **op
     response = redirect(url, 303)  # the downloads are POSTed forms: the browser GETs the URL
     response.cache_control.no_store = True  # the URL expires in a minute
     return response
-

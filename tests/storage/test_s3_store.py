@@ -2,6 +2,7 @@
 without a trace, ranged reads, and an endpoint that is down or failing (StorageUnavailable,
 which the web layer answers with 503)."""
 import io
+import time
 from contextlib import contextmanager
 
 import pytest
@@ -43,6 +44,16 @@ def test_other_objects_and_prefixes_are_not_blobs_of_this_store(s3_store, s3_end
     neighbour.put(b"the neighbour's")
     s3_store.client.put_object(Bucket=s3_store.bucket, Key=f"{s3_store.prefix}notes.txt", Body=b"not a blob")
     assert [blob.id for blob in s3_store.iter_blobs()] == [sha]
+
+
+def test_putting_stored_bytes_again_renews_their_time_in_the_listing_too(s3_store):
+    """collect-files reads the times iteration gives: S3's LastModified, in whole seconds."""
+    sha = s3_store.put(b"an old orphan, uploaded again")
+    [first] = s3_store.iter_blobs()
+    time.sleep(1.1)
+    s3_store.put(b"an old orphan, uploaded again")
+    [renewed] = s3_store.iter_blobs()
+    assert renewed.id == sha and renewed.modified > first.modified
 
 
 def test_a_failed_multipart_upload_is_aborted(s3_store):
