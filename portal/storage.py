@@ -215,9 +215,12 @@ def init_app(app: Flask) -> None:
     """Open the configured store (STORAGE_URL); a URL or setting it cannot use fails at start-up."""
     store = store_from_url(app.config.get("STORAGE_URL", ""), data_dir=app.config["DATA_DIR"],
                            endpoint_url=app.config.get("S3_ENDPOINT_URL"))
-    if app.config.get("S3_PRESIGNED_DOWNLOADS") and not hasattr(store, "presigned_url"):
+    presigned = app.config.get("S3_PRESIGNED_DOWNLOADS")
+    if presigned and not hasattr(store, "presigned_url"):
         raise ValueError("PORTAL_S3_PRESIGNED_DOWNLOADS=1 needs an s3:// PORTAL_STORAGE_URL")
     app.extensions["blob_store"] = store
+    # Signing a URL needs credentials: without them this fails now, not on every page.
+    app.extensions["blob_download_origin"] = store.download_origin if presigned else None
 
 
 def blob_store(app: Flask) -> BlobStore:
@@ -231,7 +234,7 @@ def current_store() -> BlobStore:
 def presigned_download_origin(app: Flask) -> str | None:
     """Where downloads redirect to when they are presigned (the pages' CSP must let a form's
     POST go there); None when they are streamed."""
-    return blob_store(app).download_origin if app.config.get("S3_PRESIGNED_DOWNLOADS") else None
+    return app.extensions["blob_download_origin"]
 
 
 def read(store: BlobStore, sha256: str) -> bytes:
@@ -249,7 +252,7 @@ def send_blob(sha256: str, *, mimetype: str, etag: str | bool, max_age: int, **o
     store = current_store()
     try:
         info = store.info(sha256)
-        if options.get("as_attachment") and current_app.config.get("S3_PRESIGNED_DOWNLOADS"):
+        if options.get("as_attachment") and presigned_download_origin(current_app):
             return _presigned_redirect(store, sha256, mimetype=mimetype, max_age=max_age, **options)
         stream = store.open(sha256)
     except BlobNotFound:

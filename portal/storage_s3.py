@@ -21,7 +21,6 @@ import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
-from functools import cached_property
 from typing import BinaryIO
 from urllib.parse import urlsplit
 
@@ -137,7 +136,7 @@ class S3BlobStore:
             "get_object", Params={"Bucket": self.bucket, "Key": self._key(sha256), **params},
             ExpiresIn=PRESIGNED_SECONDS)
 
-    @cached_property
+    @property
     def download_origin(self) -> str:
         """The scheme and host presigned URLs point at (virtual-hosted or path style alike)."""
         url = urlsplit(self.client.generate_presigned_url(

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from PIL import Image
 
 from helpers import post
-from portal import create_app
+from portal import config, create_app
 from portal.assets.models import Asset, Download
 from portal.extensions import db
 from portal.storage import blob_store
@@ -18,8 +18,16 @@ from portal.storage_s3 import S3BlobStore
 
 
 @pytest.fixture
-def app(s3_env, app):
-    """The test's app, made once the S3 store is configured."""
+def downloads(request, monkeypatch) -> str:
+    """How downloads are sent: "streamed", or "presigned" when a test asks (indirect=True)."""
+    mode = getattr(request, "param", "streamed")
+    monkeypatch.setenv("PORTAL_S3_PRESIGNED_DOWNLOADS", "1" if mode == "presigned" else "0")
+    return mode
+
+
+@pytest.fixture
+def app(s3_env, downloads, app):
+    """The test's app, made once the S3 store and its downloads are configured."""
     return app
 
 
@@ -55,11 +63,11 @@ def test_an_asset_is_stored_in_the_bucket_and_downloaded_from_it(app, login_as):
         assert (response.status_code, response.data) == (206, b"\x89PNG\r\n\x1a\n")
 
 
+@pytest.mark.parametrize("downloads", ["presigned"], indirect=True)
 def test_a_presigned_download_redirects_to_the_bucket_after_the_access_checks(app, login_as):
     client, data = login_as("admin@vendor.demo"), png_bytes()
     upload(client, "Presigned", data)
     asset = asset_id(app, "Presigned")
-    app.config["S3_PRESIGNED_DOWNLOADS"] = True
     page = client.get(f"/assets/{asset}")
     origin = blob_store(app).download_origin
     assert f"form-action 'self' {origin};" in page.headers["Content-Security-Policy"]
@@ -87,6 +95,12 @@ def test_presigned_downloads_need_an_s3_store(tmp_path):
     with pytest.raises(ValueError, match="PORTAL_S3_PRESIGNED_DOWNLOADS"):
         create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
                     "STORAGE_URL": "file:", "S3_PRESIGNED_DOWNLOADS": True})
+
+
+def test_the_presigned_downloads_setting_is_0_or_1(monkeypatch):
+    monkeypatch.setenv("PORTAL_S3_PRESIGNED_DOWNLOADS", "yes")
+    with pytest.raises(config.SettingsError, match="PORTAL_S3_PRESIGNED_DOWNLOADS must be 0 or 1"):
+        config.from_env()
 
 
 def test_an_unreachable_bucket_is_a_clear_503_and_nothing_is_saved(app, login_as, dead_endpoint):
