@@ -104,10 +104,15 @@ def test_the_presigned_downloads_setting_is_0_or_1(monkeypatch):
 
 
 def test_an_unreachable_bucket_is_a_clear_503_and_nothing_is_saved(app, login_as, dead_endpoint):
+    client = login_as("admin@vendor.demo")
+    upload(client, "Stored before the outage", png_bytes())
+    stored = asset_id(app, "Stored before the outage")
     # The bucket's endpoint goes down while the portal runs.
     app.extensions["blob_store"] = S3BlobStore.from_url("s3://partnerhouse-test/down", endpoint_url=dead_endpoint)
-    client = login_as("admin@vendor.demo")
+
     response = upload(client, "Never saved", png_bytes())
     assert response.status_code == 503 and response.headers["Retry-After"] == "60"
     assert "File storage is unreachable; try again in a minute." in response.get_data(as_text=True)
     assert asset_id(app, "Never saved") is None
+    preview = client.get(f"/assets/{stored}/preview", headers={"HX-Request": "true"})
+    assert preview.status_code == 503 and "File storage is unreachable" in preview.get_data(as_text=True)
