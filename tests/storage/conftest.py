@@ -39,8 +39,11 @@ def s3_store(s3_endpoint, s3_url) -> S3BlobStore:
 
 
 @pytest.fixture
-def s3_env(monkeypatch, s3_endpoint, s3_url):
-    """Apps made after this use the S3 store, configured as an operator would."""
+def s3_env(request, monkeypatch, s3_endpoint, s3_url):
+    """Apps made after this use the S3 store, configured as an operator would. The session's
+    template for the test's app is made first: made under these settings, the demo would put
+    its files in this test's bucket, and the tests after it would find none."""
+    request.getfixturevalue("demo_template" if "demo" in request.fixturenames else "schema_template")
     monkeypatch.setenv("PORTAL_STORAGE_URL", s3_url)
     monkeypatch.setenv("PORTAL_S3_ENDPOINT_URL", s3_endpoint)
 
