@@ -213,7 +213,7 @@ class _ObjectReader(io.RawIOBase):
 
     def __init__(self, store: S3BlobStore, key: str, sha256: str) -> None:
         self._store, self._key, self._sha = store, key, sha256
-        self._position = 0
+        self._position, self._body = 0, None
         # Now, not at the first read: an absent blob is BlobNotFound at open, as the interface says.
         self._body, self._size = self._get()
 
