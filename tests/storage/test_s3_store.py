@@ -114,15 +114,24 @@ def test_an_unreachable_endpoint_is_storage_unavailable(s3_url, dead_endpoint):
             operation()
 
 
+def internal_error(request, **kwargs):
+    body = b"<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"
+    return AWSResponse(request.url, 500, {}, HTTPResponse(io.BytesIO(body), status=500, preload_content=False))
+
+
 def test_server_errors_are_storage_unavailable(s3_store):
     sha = s3_store.put(b"stored before the outage")
-
-    def internal_error(request, **kwargs):
-        body = b"<Error><Code>InternalError</Code><Message>We encountered an internal error.</Message></Error>"
-        return AWSResponse(request.url, 500, {}, HTTPResponse(io.BytesIO(body), status=500, preload_content=False))
-
     with hooked(s3_store, "before-send.s3", internal_error):
         for operation in every_operation(s3_store, sha):
             with pytest.raises(StorageUnavailable):
                 operation()
+
+
+@pytest.mark.parametrize("size", [10, TRANSFER_CONFIG.multipart_threshold + 1])
+def test_an_upload_the_server_fails_is_storage_unavailable_and_stores_nothing(s3_store, size):
+    with (hooked(s3_store, "before-send.s3.PutObject", internal_error),
+          hooked(s3_store, "before-send.s3.UploadPart", internal_error), pytest.raises(StorageUnavailable)):
+        s3_store.put(io.BytesIO(bytes(size)))
+    assert keys(s3_store) == []
+    assert s3_store.client.list_multipart_uploads(Bucket=s3_store.bucket).get("Uploads", []) == []
 
