@@ -16,12 +16,14 @@ import re
 import tempfile
 from collections.abc import Iterator
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import BinaryIO, Protocol
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, redirect, request, send_file
 from werkzeug.exceptions import NotFound, RequestedRangeNotSatisfiable
+from werkzeug.http import is_resource_modified
 from werkzeug.wsgi import FileWrapper
 
 _SHA256_HEX = re.compile(r"[0-9a-f]{64}")
@@ -254,7 +256,10 @@ def send_blob(sha256: str, *, mimetype: str, etag: str | bool, max_age: int, **o
         info = store.info(sha256)
         if options.get("as_attachment") and presigned_download_origin(current_app):
             return _presigned_redirect(store, sha256, mimetype=mimetype, max_age=max_age, **options)
-        stream = store.open(sha256)
+        # A 304 sends no body: a browser revalidating its copy costs no read (on S3, no GET).
+        unchanged = not is_resource_modified(request.environ, etag=etag if isinstance(etag, str) else None,
+                                             last_modified=datetime.fromtimestamp(info.modified, UTC))
+        stream = io.BytesIO() if unchanged else store.open(sha256)
     except BlobNotFound:
         raise NotFound() from None
     response = send_file(stream, mimetype=mimetype, etag=etag, max_age=max_age, conditional=False,

@@ -40,10 +40,25 @@ def test_a_blob_is_sent_with_its_length_and_etag(app):
     assert response.headers["Accept-Ranges"] == "bytes"
 
 
-def test_a_matching_etag_is_not_modified(app):
-    sha = blob_store(app).put(DATA)
+def test_a_matching_etag_is_not_modified_and_the_blob_is_not_read(app, monkeypatch):
+    store = blob_store(app)
+    sha = store.put(DATA)
+    monkeypatch.setattr(store, "open", lambda sha: pytest.fail("a 304 opened the blob"))
     response, body = respond(app, sha, {"If-None-Match": f'"{sha}"'})
+    assert response.status_code == 304 and body == b"" and response.headers["ETag"] == f'"{sha}"'
+
+
+def test_an_unchanged_blob_without_an_etag_is_not_modified_by_its_date(app):
+    sha = blob_store(app).put(DATA)
+    first, _ = respond(app, sha, etag=False)
+    response, body = respond(app, sha, {"If-Modified-Since": first.headers["Last-Modified"]}, etag=False)
     assert response.status_code == 304 and body == b""
+
+
+def test_a_changed_etag_sends_the_blob(app):
+    sha = blob_store(app).put(DATA)
+    response, body = respond(app, sha, {"If-None-Match": '"an older version"'})
+    assert (response.status_code, body) == (200, DATA)
 
 
 def test_a_range_gives_part_of_the_blob(app):
