@@ -47,7 +47,8 @@ def test_a_durable_put_syncs_the_file_and_another_does_not(store, monkeypatch):
 
 
 def make_app(tmp_path, **config):
-    return create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}", **config})
+    return create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                       **config})
 
 
 @pytest.mark.parametrize("url", ["", "file:"])
@@ -61,7 +62,8 @@ def test_a_file_url_with_a_path_names_another_folder(tmp_path):
     assert store_from_url(f"file://{tmp_path}/elsewhere", data_dir=tmp_path).root == tmp_path / "elsewhere"
 
 
-@pytest.mark.parametrize("url", ["floppy", "local", "file:relative", "file://host/x", "file:?x", "http://bucket/x", "s3://"])
+@pytest.mark.parametrize("url", ["floppy", "local", "file:relative", "file://host/x", "file:?x", "http://bucket/x",
+                                 "s3://"])
 def test_an_unknown_storage_url_fails_at_start(tmp_path, url):
     with pytest.raises(ValueError, match="PORTAL_STORAGE_URL"):
         make_app(tmp_path, STORAGE_URL=url)

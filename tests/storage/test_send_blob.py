@@ -103,7 +103,13 @@ def test_a_range_reads_only_its_bytes_even_under_a_file_wrapper_that_cannot_seek
     data = bytes(range(256)) * 4096  # 1 MiB
     sha = store.put(data)
     opened = []
-    monkeypatch.setattr(store, "open", lambda sha, open=store.open: opened.append(CountingReads(open(sha))) or opened[-1])
-    response, body = respond(app, sha, {"Range": f"bytes={len(data) - 10}-"}, {"wsgi.file_wrapper": GunicornFileWrapper})
+
+    def open_counted(sha, open=store.open):
+        opened.append(CountingReads(open(sha)))
+        return opened[-1]
+
+    monkeypatch.setattr(store, "open", open_counted)
+    response, body = respond(app, sha, {"Range": f"bytes={len(data) - 10}-"},
+                             {"wsgi.file_wrapper": GunicornFileWrapper})
     assert response.status_code == 206 and body == data[-10:]
     assert opened[0].bytes_read == 10

@@ -75,7 +75,8 @@ def main() -> None:
             store.client.create_bucket(Bucket="bench")
             sha = store.put(os.urandom(SIZE))
             send(app, sha, {})  # warm up: the client's connection pool, werkzeug's imports
-            print(f"{'download of a 5 MB blob from S3':40} {'status':>6} {'sent':>10} {'peak (tracemalloc)':>19} {'RSS growth':>11}")
+            print(f"{'download of a 5 MB blob from S3':40} {'status':>6} {'sent':>10} "
+                  f"{'peak (tracemalloc)':>19} {'RSS growth':>11}")
             for name, headers in (("whole", {}), ("range: its last 1 MB", {"Range": f"bytes={SIZE - 2**20}-"})):
                 status, sent, peak, rss = send(app, sha, headers)
                 print(f"{name:40} {status:>6} {sent:>10} {peak:>16.2f} MB {rss:>8.2f} MB")
