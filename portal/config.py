@@ -32,6 +32,13 @@ def _secret_key(data_dir: Path, env: str) -> str:
     return key_file.read_text().strip()
 
 
+def _flag(name: str) -> bool:
+    value = os.environ.get(name, "0")
+    if value not in ("0", "1"):
+        raise SettingsError(f"Partnerhouse will not start: {name} must be 0 or 1, not {value!r}.")
+    return value == "1"
+
+
 def from_env() -> dict:
     data_dir = _data_dir()
     env = os.environ.get("PORTAL_ENV", "development")
@@ -42,7 +49,12 @@ def from_env() -> dict:
         "SQLALCHEMY_DATABASE_URI": os.environ.get(
             "PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"
         ),
-        "FILE_STORE": os.environ.get("PORTAL_FILE_STORE", "local"),  # see portal/storage.py
+        # Files (portal/storage.py): unset or file: is the files/ folder of the data dir;
+        # s3://bucket/prefix a bucket, at PORTAL_S3_ENDPOINT_URL unless it is AWS S3. boto3
+        # reads AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY and AWS_DEFAULT_REGION itself.
+        "STORAGE_URL": os.environ.get("PORTAL_STORAGE_URL", ""),
+        "S3_ENDPOINT_URL": os.environ.get("PORTAL_S3_ENDPOINT_URL") or None,
+        "S3_PRESIGNED_DOWNLOADS": _flag("PORTAL_S3_PRESIGNED_DOWNLOADS"),
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not dev,

@@ -3,10 +3,11 @@ a CSRF failure (the page's token is stale; reloading gets a fresh one). Under /a
 are JSON instead."""
 from flask import render_template
 from flask_wtf.csrf import CSRFError
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, ServiceUnavailable
 
 from portal.api.http import error_response, is_api_request
 from portal.extensions import db
+from portal.storage import StorageUnavailable
 from portal.web.htmx import is_partial
 
 
@@ -25,6 +26,12 @@ def handle_csrf_error(error: CSRFError):
     return body, status, {"HX-Refresh": "true"} if is_partial() else {}
 
 
+def handle_storage_unavailable(error: StorageUnavailable):
+    body, status = _render_error(ServiceUnavailable("File storage is unreachable; try again in a minute."))
+    return body, status, {"Retry-After": "60"}
+
+
 def register(app):
     app.register_error_handler(CSRFError, handle_csrf_error)
     app.register_error_handler(HTTPException, _render_error)
+    app.register_error_handler(StorageUnavailable, handle_storage_unavailable)

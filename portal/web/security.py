@@ -1,18 +1,26 @@
 """Security headers on every response, and one check on every request's text."""
 import re
 
-from flask import abort, request
+from flask import abort, current_app, request
+
+from portal.storage import presigned_download_origin
 
 CSP = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
-    "font-src 'self'; connect-src 'self'; form-action 'self'; frame-ancestors 'none'; "
+    "font-src 'self'; connect-src 'self'; form-action 'self'{download_origin}; frame-ancestors 'none'; "
     "base-uri 'none'; object-src 'none'"
 )
 
 
+def content_security_policy(download_origin: str | None) -> str:
+    """Download forms POST to the portal, which may redirect them to the file store's
+    presigned URLs; browsers apply form-action to that redirect too."""
+    return CSP.format(download_origin=f" {download_origin}" if download_origin else "")
+
+
 def add_security_headers(response):
     headers = response.headers
-    headers.setdefault("Content-Security-Policy", CSP)
+    headers.setdefault("Content-Security-Policy", content_security_policy(presigned_download_origin(current_app)))
     headers.setdefault("X-Content-Type-Options", "nosniff")
     headers.setdefault("X-Frame-Options", "DENY")
     headers.setdefault("Referrer-Policy", "same-origin")

@@ -1,11 +1,11 @@
 """What only the local backend does: its layout on disk, crash leftovers, durable writes,
-and the app's store chosen by PORTAL_FILE_STORE."""
+and the app's store chosen by PORTAL_STORAGE_URL."""
 import os
 
 import pytest
 
 from portal import create_app
-from portal.storage import LocalBlobStore, blob_store
+from portal.storage import LocalBlobStore, blob_store, store_from_url
 
 
 @pytest.fixture
@@ -46,12 +46,24 @@ def test_a_durable_put_syncs_the_file_and_another_does_not(store, monkeypatch):
     assert len(synced) == 1
 
 
-def test_the_app_store_is_local_under_the_data_dir_by_default(tmp_path):
-    app = create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}"})
-    assert isinstance(blob_store(app), LocalBlobStore) and blob_store(app).root == tmp_path / "files"
+def make_app(tmp_path, **config):
+    return create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
+                       **config})
 
 
-def test_an_unknown_file_store_fails_at_start(tmp_path):
-    with pytest.raises(ValueError, match="PORTAL_FILE_STORE"):
-        create_app({"DATA_DIR": str(tmp_path), "SQLALCHEMY_DATABASE_URI": f"sqlite:///{tmp_path / 'p.db'}",
-                    "FILE_STORE": "floppy"})
+@pytest.mark.parametrize("url", ["", "file:"])
+def test_the_app_store_is_local_under_the_data_dir_by_default(tmp_path, monkeypatch, url):
+    monkeypatch.setenv("PORTAL_STORAGE_URL", url)
+    store = blob_store(make_app(tmp_path))
+    assert isinstance(store, LocalBlobStore) and store.root == tmp_path / "files"
+
+
+def test_a_file_url_with_a_path_names_another_folder(tmp_path):
+    assert store_from_url(f"file://{tmp_path}/elsewhere", data_dir=tmp_path).root == tmp_path / "elsewhere"
+
+
+@pytest.mark.parametrize("url", ["floppy", "local", "file:relative", "file://host/x", "file:?x", "http://bucket/x",
+                                 "s3://"])
+def test_an_unknown_storage_url_fails_at_start(tmp_path, url):
+    with pytest.raises(ValueError, match="PORTAL_STORAGE_URL"):
+        make_app(tmp_path, STORAGE_URL=url)

@@ -11,17 +11,21 @@ import pytest
 from portal.storage import BlobNotFound, LocalBlobStore, read
 
 
-def _local(tmp_path):
-    return LocalBlobStore(tmp_path / "blobs")
+def _local(request):
+    return LocalBlobStore(request.getfixturevalue("tmp_path") / "blobs")
 
 
-BACKENDS = {"local": _local}
+def _s3(request):
+    return request.getfixturevalue("s3_store")
+
+
+BACKENDS = {"local": _local, "s3": _s3}
 NOT_A_SHA = ["../x", "", "0" * 63, "A" * 64, "0" * 64 + "/..", "../../" + "0" * 58, "g" * 64, None, 42]
 
 
 @pytest.fixture(params=sorted(BACKENDS))
-def store(request, tmp_path):
-    return BACKENDS[request.param](tmp_path)
+def store(request):
+    return BACKENDS[request.param](request)
 
 
 def ids(store) -> set[str]:
@@ -141,3 +145,17 @@ def test_a_store_survives_pickling(store):
     """The PDF worker process gets the store it reads logos from."""
     sha = store.put(b"logo")
     assert read(pickle.loads(pickle.dumps(store)), sha) == b"logo"
+
+
+def test_a_stream_reads_on_from_where_it_is_moved(store):
+    """Range downloads seek the stream (portal.storage.send_blob)."""
+    data = bytes(range(256)) * 4
+    with store.open(store.put(data)) as stream:
+        assert stream.seekable()
+        assert stream.read(10) == data[:10]
+        stream.seek(1000)
+        assert (stream.tell(), stream.read(10)) == (1000, data[1000:1010])
+        stream.seek(-4, io.SEEK_END)
+        assert stream.read() == data[-4:]
+        stream.seek(0)
+        assert stream.read() == data

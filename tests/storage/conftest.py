@@ -1,0 +1,57 @@
+"""An S3 endpoint for the tests: moto's standalone server on a free local port, started once
+per session, with one bucket; each test gets a prefix of its own in it."""
+import socket
+import uuid
+
+import boto3
+import pytest
+from moto.server import ThreadedMotoServer
+
+from portal.storage_s3 import S3BlobStore
+
+BUCKET = "partnerhouse-test"
+
+
+@pytest.fixture(scope="session")
+def s3_endpoint():
+    """The server's URL; boto3 finds moto's (any) credentials in the environment."""
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=0, verbose=False)
+    server.start()
+    host, port = server.get_host_and_port()
+    endpoint = f"http://{host}:{port}"
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("AWS_ACCESS_KEY_ID", "testing")
+        env.setenv("AWS_SECRET_ACCESS_KEY", "testing")
+        env.setenv("AWS_DEFAULT_REGION", "us-east-1")
+        boto3.session.Session().client("s3", endpoint_url=endpoint).create_bucket(Bucket=BUCKET)
+        yield endpoint
+    server.stop()
+
+
+@pytest.fixture
+def s3_url(s3_endpoint) -> str:
+    return f"s3://{BUCKET}/{uuid.uuid4().hex}/files"
+
+
+@pytest.fixture
+def s3_store(s3_endpoint, s3_url) -> S3BlobStore:
+    return S3BlobStore.from_url(s3_url, endpoint_url=s3_endpoint)
+
+
+@pytest.fixture
+def s3_env(request, monkeypatch, s3_endpoint, s3_url):
+    """Apps made after this use the S3 store, configured as an operator would. The session's
+    template for the test's app is made first: made under these settings, the demo would put
+    its files in this test's bucket, and the tests after it would find none."""
+    request.getfixturevalue("demo_template" if "demo" in request.fixturenames else "schema_template")
+    monkeypatch.setenv("PORTAL_STORAGE_URL", s3_url)
+    monkeypatch.setenv("PORTAL_S3_ENDPOINT_URL", s3_endpoint)
+
+
+@pytest.fixture
+def dead_endpoint() -> str:
+    """A local port nothing listens on: connections are refused at once."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    return f"http://127.0.0.1:{port}"
