@@ -3,7 +3,7 @@ against each backend. PostgreSQL is used when PORTAL_TEST_DATABASE_URL names one
 comes from the migrations, as for the portal's tests); otherwise only whoosh's tests are
 collected, and the run's summary says so. (Not skipped: in CI a skipped test fails the run,
 and CI runs this suite on both databases anyway.) A test of one backend's own machinery uses
-`whoosh_index` or makes its WhooshIndex itself."""
+`built_whoosh_index` or makes its WhooshIndex itself."""
 import os
 
 import pytest
@@ -84,7 +84,19 @@ def index(open_index):
 
 
 @pytest.fixture
-def whoosh_index(tmp_path):
+def missing_index(request, backend, tmp_path):
+    """An index that was never built: for whoosh no files, for PostgreSQL no tables."""
+    if backend == "whoosh":
+        yield WhooshIndex(tmp_path / "never-built")
+        return
+    request.getfixturevalue("schema_template")
+    engine = sa.create_engine(DATABASE_URL, connect_args={"options": "-c search_path=never_migrated"})
+    yield PostgresIndex(engine)
+    engine.dispose()
+
+
+@pytest.fixture
+def built_whoosh_index(tmp_path):
     ix = WhooshIndex(tmp_path / "search", lock_timeout=10)
     ix.rebuild(CORPUS)
     return ix
