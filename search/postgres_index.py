@@ -359,19 +359,24 @@ class _VisibleWords:
 
     # spelling_correction asks about \w+ words, and search_words holds only such words:
     # quoted, each is one lexeme of tsquery's syntax.
-    WORD_IN = "d.words @@ CAST(quote_literal(:word) AS tsquery)"
-    PREFIX_IN = "d.words @@ CAST(quote_literal(:word) || ':*' AS tsquery)"
+    WORD_IN = "search_documents AS d WHERE d.words @@ CAST(quote_literal(:word) AS tsquery)"
+    PREFIX_IN = "search_documents AS d WHERE d.words @@ CAST(quote_literal(:word) || ':*' AS tsquery)"
+    # Another form of a word the query found is no misspelling (chevaux for cheval, in French).
+    STEM_IN = """search_documents AS d JOIN (
+                     SELECT config, plainto_tsquery(config, :word) AS query FROM unnest(CAST(:configs AS regconfig[])) AS config
+                 ) AS parsed ON parsed.config = d.config
+                 WHERE d.vector @@ parsed.query"""
 
     def __init__(self, connection: sa.Connection, allowed_ids: Collection[str] | None) -> None:
         self._connection = connection
-        self._params: dict = {}
+        self._params: dict = {"configs": CONFIGS}
         self._visible = "TRUE"
         if allowed_ids is not None:
             self._visible = "d.id IN (SELECT unnest(CAST(:allowed_ids AS text[])))"
             self._params["allowed_ids"] = list(allowed_ids)
 
     def __contains__(self, word: str) -> bool:
-        return self._in_a_visible_document(self.WORD_IN, word)
+        return self._in_a_visible_document(self.WORD_IN, word) or self._in_a_visible_document(self.STEM_IN, word)
 
     def begins_a_word(self, prefix: str) -> bool:
         return self._in_a_visible_document(self.PREFIX_IN, prefix)
@@ -393,9 +398,9 @@ class _VisibleWords:
         """), self._params | {"word": word, "candidates": SPELLING_CANDIDATES})
         return Vocabulary((row.word, _DocumentCount(row.documents)) for row in rows).nearest(word)
 
-    def _in_a_visible_document(self, condition: str, word: str) -> bool:
+    def _in_a_visible_document(self, documents: str, word: str) -> bool:
         return self._connection.execute(
-            sa.text(f"SELECT EXISTS (SELECT 1 FROM search_documents AS d WHERE {condition} AND {self._visible})"),
+            sa.text(f"SELECT EXISTS (SELECT 1 FROM {documents} AND {self._visible})"),
             self._params | {"word": word},
         ).scalar()
 
