@@ -43,6 +43,7 @@ def from_env() -> dict:
             "PORTAL_DATABASE_URL", f"sqlite:///{data_dir / 'portal.db'}"
         ),
         "FILE_STORE": os.environ.get("PORTAL_FILE_STORE", "local"),  # see portal/storage.py
+        "SEARCH_BACKEND": os.environ.get("PORTAL_SEARCH_BACKEND", ""),  # whoosh | postgres; "": by the database
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not dev,
