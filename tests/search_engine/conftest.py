@@ -126,6 +126,13 @@ def _postgres_engine(request) -> sa.Engine:
     return engine
 
 
+def pytest_generate_tests(metafunc):
+    """A test taking `portal_backend` runs on the portal's app once per backend."""
+    if "portal_backend" in metafunc.fixturenames:
+        metafunc.parametrize("portal_backend", [pytest.param(name, marks=pytest.mark.search_backend(name))
+                                                for name in BACKENDS])
+
+
 def pytest_terminal_summary(terminalreporter):
     if not ON_POSTGRES:
         terminalreporter.write_line("search contract suite: whoosh only; PostgresIndex runs when "
