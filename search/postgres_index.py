@@ -2,7 +2,7 @@
 
 search_documents holds one row per document: its text, its text search configuration (from
 its language) and a tsvector weighted title A > tags and product B > summary C > body D, with
-a GIN index. search_words holds every word ever indexed, with a trigram index, for "did you
+a GIN index (and a shorter one to rank by, see RANKED_BODY_CHARS). search_words holds every word ever indexed, with a trigram index, for "did you
 mean". Both are created by the application's migrations (see TABLES).
 
 A query is parsed once per configuration and each row is matched with the query parsed in
@@ -20,11 +20,13 @@ import html
 import math
 from collections.abc import Callable, Collection, Iterable, Iterator
 from contextlib import contextmanager
+from dataclasses import replace
 from itertools import islice
 from typing import NamedTuple
 
 import sqlalchemy as sa
 
+from .analysis import distinct_words
 from .highlight import ELLIPSIS, SNIPPET_CHARS
 from .interface import Document, Hit, IndexUnavailable, SearchIndex, SearchQuery, SearchResult
 from .queries import FEW_RESULTS, spelling_correction, trailing_word
@@ -40,6 +42,12 @@ FALLBACK_CONFIG = "simple"
 CONFIGS = sorted({*LANGUAGE_CONFIGS.values(), FALLBACK_CONFIG})
 FACET_FIELDS = ("asset_type", "product")
 BATCH = 500  # documents per INSERT while rebuilding
+# Ranking reads a vector of every matching document. The whole text's vector is several KB,
+# compressed out of line, and ranking thousands of them takes hundreds of milliseconds; so
+# documents rank by a vector of their title, tags, product, summary and the body's start.
+RANKED_BODY_CHARS = 1000
+GIN_INDEXES = ("search_documents_vector", "search_documents_words", "search_words_trigrams")  # see migrations
+REBUILD_PENDING_LIST, REBUILD_WORK_MEM = "1GB", "256MB"
 SPELLING_CANDIDATES = 50  # the most similar words by trigrams, of which Vocabulary picks the nearest
 # ts_headline marks matches with these; the text is escaped afterwards and they become
 # <mark> tags. It would also drop whatever looks like an HTML tag from an excerpt, so it is
@@ -61,24 +69,27 @@ SYNC_LOCK = "LOCK TABLE search_documents IN SHARE ROW EXCLUSIVE MODE"
 REBUILD_LOCK = "LOCK TABLE search_documents IN EXCLUSIVE MODE"
 REBUILDING = "hashtext('partnerhouse search rebuild')"  # advisory lock: one rebuild at a time
 
-UPSERT = sa.text(r"""
+UPSERT = sa.text(fr"""
     INSERT INTO search_documents (id, title, summary, body, tags, product, asset_type, language, config,
-                                  vector, words)
+                                  vector, rank_vector, words)
     SELECT id, title, summary, body, tags, product, asset_type, language, config,
-           setweight(to_tsvector(config, title), 'A')
-           || setweight(to_tsvector(config, tags || ' ' || product), 'B')
-           || setweight(to_tsvector(config, summary), 'C')
-           || setweight(to_tsvector(config, body), 'D'),
-           strip(to_tsvector('simple', concat_ws(' ', title, tags, product, summary, body)))
+           head || setweight(to_tsvector(config, body), 'D'),
+           head || setweight(to_tsvector(config, left(body, {RANKED_BODY_CHARS})), 'D'),
+           array_to_tsvector(string_to_array(words, ' '))
     FROM unnest(CAST(:id AS text[]), CAST(:title AS text[]), CAST(:summary AS text[]), CAST(:body AS text[]),
                 CAST(:tags AS text[]), CAST(:product AS text[]), CAST(:asset_type AS text[]),
-                CAST(:language AS text[]), CAST(:config AS regconfig[]))
-         AS doc(id, title, summary, body, tags, product, asset_type, language, config)
+                CAST(:language AS text[]), CAST(:config AS regconfig[]), CAST(:words AS text[]))
+         AS doc(id, title, summary, body, tags, product, asset_type, language, config, words)
+    CROSS JOIN LATERAL (
+        SELECT setweight(to_tsvector(config, title), 'A') || setweight(to_tsvector(config, tags || ' ' || product), 'B')
+               || setweight(to_tsvector(config, summary), 'C') AS head
+    ) AS fields
     ORDER BY id
     ON CONFLICT (id) DO UPDATE SET
         title = excluded.title, summary = excluded.summary, body = excluded.body, tags = excluded.tags,
         product = excluded.product, asset_type = excluded.asset_type, language = excluded.language,
-        config = excluded.config, vector = excluded.vector, words = excluded.words
+        config = excluded.config, vector = excluded.vector, rank_vector = excluded.rank_vector,
+        words = excluded.words
 """)
 DELETE = sa.text("DELETE FROM search_documents WHERE id = ANY(CAST(:ids AS text[]))")
 # Words are only added (in order, so concurrent writers never deadlock on them): a word
@@ -144,12 +155,20 @@ class PostgresIndex(SearchIndex):
         """Empty the tables and fill them again in one transaction: searches see the old
         rows until it commits."""
         connection.exec_driver_sql(REBUILD_LOCK)
+        # The GIN indexes take the new entries into their pending lists, merged once at the
+        # end: several times faster than merging every few megabytes.
+        connection.exec_driver_sql(f"SET LOCAL gin_pending_list_limit = '{REBUILD_PENDING_LIST}'")
+        connection.exec_driver_sql(f"SET LOCAL work_mem = '{REBUILD_WORK_MEM}'")
         connection.exec_driver_sql("DELETE FROM search_documents")
         connection.exec_driver_sql("DELETE FROM search_words")
         docs = iter(docs)
         while batch := list(islice(docs, BATCH)):
             connection.execute(UPSERT, _columns(batch))
         connection.execute(ADD_ALL_WORDS)
+        for gin_index in GIN_INDEXES:
+            connection.execute(sa.text("SELECT gin_clean_pending_list(CAST(:name AS regclass))"), {"name": gin_index})
+        # The planner must know the new rows at once (e.g. to use the GIN index, not a scan).
+        connection.exec_driver_sql("ANALYZE search_documents, search_words")
 
     @contextmanager
     def _writing(self) -> Iterator[sa.Connection]:
@@ -191,49 +210,58 @@ def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
 
 def _columns(docs: list[Document]) -> dict[str, list[str]]:
     """The documents as one array per column, for UPSERT."""
-    rows = [
-        {
-            "id": doc.id,
-            "title": doc.title,
-            "summary": doc.summary,
-            "body": doc.body,
-            "tags": " ".join(doc.tags),
-            "product": doc.product,
-            "asset_type": doc.asset_type,
-            "language": doc.language,
-        }
-        for doc in docs
-    ]
-    columns = {name: [row[name].translate(UNSTORABLE) for row in rows] for name in rows[0]}
-    columns["config"] = [LANGUAGE_CONFIGS.get(doc.language, FALLBACK_CONFIG) for doc in docs]
-    return columns
+    docs = [_storable(doc) for doc in docs]
+    return {
+        "id": [doc.id for doc in docs],
+        "title": [doc.title for doc in docs],
+        "summary": [doc.summary for doc in docs],
+        "body": [doc.body for doc in docs],
+        "tags": [" ".join(doc.tags) for doc in docs],
+        "product": [doc.product for doc in docs],
+        "asset_type": [doc.asset_type for doc in docs],
+        "language": [doc.language for doc in docs],
+        "config": [LANGUAGE_CONFIGS.get(doc.language, FALLBACK_CONFIG) for doc in docs],
+        # As whoosh's spelling vocabulary, and much faster than PostgreSQL's parser.
+        "words": [distinct_words(" ".join((doc.title, doc.summary, doc.body, *doc.tags, doc.product))) for doc in docs],
+    }
+
+
+def _storable(doc: Document) -> Document:
+    def clean(text: str) -> str:
+        return text.translate(UNSTORABLE)
+
+    return replace(doc, title=clean(doc.title), summary=clean(doc.summary), body=clean(doc.body),
+                   tags=[clean(tag) for tag in doc.tags], product=clean(doc.product))
 
 
 # Searching
 
 
 def _search(connection: sa.Connection, query: SearchQuery) -> SearchResult:
-    text = query.text
-    total, facets = _counts(connection, text, query)
+    found = _found(connection, query.text, query)
     suggestion = None
-    if total < FEW_RESULTS:
-        suggestion = spelling_correction(_VisibleWords(connection, query.allowed_ids), text)
+    if found.total < FEW_RESULTS:
+        suggestion = spelling_correction(_VisibleWords(connection, query.allowed_ids), query.text)
     if suggestion is not None:
-        corrected_total, corrected_facets = _counts(connection, suggestion, query)
-        if not corrected_total:  # its words are in visible documents, but not together
+        corrected = _found(connection, suggestion, query)
+        if not corrected.total:  # its words are in visible documents, but not together
             suggestion = None
-        elif not total:  # show what the user most likely meant
-            text, total, facets = suggestion, corrected_total, corrected_facets
-    start = (query.page - 1) * query.page_size
-    hits = _hits(connection, text, query, start) if total > start else []
+        elif not found.total:  # show what the user most likely meant
+            found = corrected
     return SearchResult(
-        total=total,
+        total=found.total,
         page=query.page,
-        page_count=math.ceil(total / query.page_size),
-        hits=hits,
-        facets=facets,
+        page_count=math.ceil(found.total / query.page_size),
+        hits=found.hits,
+        facets=found.facets,
         suggestion=suggestion,
     )
+
+
+class _Found(NamedTuple):
+    total: int
+    facets: dict[str, list[tuple[str, int]]]
+    hits: list[Hit]
 
 
 def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
@@ -253,62 +281,67 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
         if value := getattr(query, name):
             conditions.append(f"d.{name} = :{name}")
             params[name] = value
+    # Most words parse alike in most configurations: one index scan per distinct query.
     sql = f"""
-        WITH queries AS (
+        WITH parsed AS MATERIALIZED (
             SELECT config, {parsed} AS query FROM unnest(CAST(:configs AS regconfig[])) AS config
+        ), queries AS MATERIALIZED (
+            SELECT query, array_agg(config) AS configs FROM parsed GROUP BY query
         ), matched AS (
-            SELECT d.id, d.product, d.asset_type, d.config, d.vector, queries.query
-            FROM search_documents AS d JOIN queries ON queries.config = d.config
-            WHERE d.vector @@ queries.query {"".join(f" AND {condition}" for condition in conditions)}
+            SELECT d.id, d.product, d.asset_type, d.config, queries.query,
+                   ts_rank_cd(d.rank_vector, queries.query) AS score
+            FROM queries JOIN search_documents AS d ON d.vector @@ queries.query AND d.config = ANY(queries.configs)
+            {"WHERE " + " AND ".join(conditions) if conditions else ""}
         )"""
     return sql, params
 
 
-def _counts(connection: sa.Connection, text: str, query: SearchQuery) -> tuple[int, dict[str, list[tuple[str, int]]]]:
-    """How many documents match, and the facets, in one grouped query."""
+def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
+    """The count, the facets (one grouped query) and the page of hits, best first (equal
+    scores by id, so pages stay stable), in one statement."""
     matching, params = _matching(text, query)
-    rows = connection.execute(sa.text(matching + """
-        SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
-        FROM matched GROUP BY GROUPING SETS ((), (product), (asset_type))
-    """), params)
+    counts, hits = connection.execute(sa.text(matching + f""", counted AS (
+            SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
+            FROM matched GROUP BY GROUPING SETS ((), (product), (asset_type))
+        ), page AS (
+            SELECT id, config, query, score FROM matched ORDER BY score DESC, id LIMIT :limit OFFSET :offset
+        ), hits AS (
+            SELECT page.id, page.score,
+                   ts_headline(page.config, translate(d.title, '<>', :angles), page.query, :whole) AS title,
+                   {_excerpt_columns("body")}, {_excerpt_columns("summary")},
+                   CASE WHEN d.summary <> '' THEN d.summary ELSE left(d.body, :snippet_chars) END AS fallback
+            FROM page JOIN search_documents AS d USING (id)
+            {_excerpt_join("body")} {_excerpt_join("summary")}
+        )
+        SELECT (SELECT json_agg(json_build_array(ungrouped, product, asset_type, n)) FROM counted),
+               (SELECT json_agg(hits ORDER BY score DESC, id) FROM hits)
+    """), params | {"limit": query.page_size, "offset": (query.page - 1) * query.page_size, "whole": WHOLE_TEXT,
+                    "excerpt": EXCERPT, "angles": ANGLES, "unmarked": ANGLES + START_MARK + STOP_MARK,
+                    "snippet_chars": SNIPPET_CHARS}).one()
     total, facets = 0, {name: [] for name in FACET_FIELDS}
-    for ungrouped, product, asset_type, count in rows:
+    for ungrouped, product, asset_type, count in counts or []:  # GROUPING: 1 bits for the columns not grouped by
         if ungrouped == 0b11:
             total = count
         elif ungrouped == 0b01 and product:
             facets["product"].append((product, count))
         elif ungrouped == 0b10 and asset_type:
             facets["asset_type"].append((asset_type, count))
-    return total, {name: sorted(found, key=lambda item: (-item[1], item[0])) for name, found in facets.items()}
+    return _Found(
+        total,
+        {name: sorted(found, key=lambda item: (-item[1], item[0])) for name, found in facets.items()},
+        [_to_hit(row) for row in hits or []],
+    )
 
 
-def _hits(connection: sa.Connection, text: str, query: SearchQuery, start: int) -> list[Hit]:
-    """One page of hits, best first (equal scores by id, so pages stay stable)."""
-    matching, params = _matching(text, query)
-    rows = connection.execute(sa.text(matching + f""", page AS (
-            SELECT id, config, query, ts_rank_cd(vector, query) AS score
-            FROM matched ORDER BY score DESC, id LIMIT :limit OFFSET :offset
-        )
-        SELECT page.id, page.score,
-               ts_headline(page.config, translate(d.title, '<>', :angles), page.query, :whole) AS title,
-               {_excerpt_columns("body")}, {_excerpt_columns("summary")},
-               CASE WHEN d.summary <> '' THEN d.summary ELSE left(d.body, :snippet_chars) END AS fallback
-        FROM page JOIN search_documents AS d USING (id)
-        {_excerpt_join("body")} {_excerpt_join("summary")}
-        ORDER BY page.score DESC, page.id
-    """), params | {"limit": query.page_size, "offset": start, "whole": WHOLE_TEXT, "excerpt": EXCERPT,
-                    "angles": ANGLES, "unmarked": ANGLES + START_MARK + STOP_MARK, "snippet_chars": SNIPPET_CHARS})
-    return [
-        Hit(
-            id=row.id,
-            score=float(row.score),
-            title_highlight=_marked(row.title),
-            snippet=_excerpt(row.body_excerpt, row.body_at, row.body_length)
-            or _excerpt(row.summary_excerpt, row.summary_at, row.summary_length)
-            or html.escape(row.fallback),
-        )
-        for row in rows
-    ]
+def _to_hit(row: dict) -> Hit:
+    return Hit(
+        id=row["id"],
+        score=float(row["score"]),
+        title_highlight=_marked(row["title"]),
+        snippet=_excerpt(row["body_excerpt"], row["body_at"], row["body_length"])
+        or _excerpt(row["summary_excerpt"], row["summary_at"], row["summary_length"])
+        or html.escape(row["fallback"]),
+    )
 
 
 def _excerpt_join(field: str) -> str:
