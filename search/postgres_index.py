@@ -1,14 +1,14 @@
 """SearchIndex on PostgreSQL full text search, in tables of the application's own database.
 
 search_documents holds one row per document: its text, its text search configuration (from
-its language) and a tsvector weighted title A > tags and product B > summary C > body D, with
-a GIN index (and a shorter one to rank by, see RANKED_BODY_CHARS). search_words holds every word ever indexed, with a trigram index, for "did you
-mean". Both are created by the application's migrations (see TABLES).
+its language), a tsvector weighted title A > tags and product B > summary C > body D with a
+GIN index, a shorter one to rank by (see RANKED_BODY_CHARS) and its words, unstemmed, for
+"did you mean". search_words holds every word ever indexed, with a trigram index. Both
+tables are created by the application's migrations (see TABLES).
 
 A query is parsed once per configuration and each row is matched with the query parsed in
 its own configuration: "chevaux" in a French document is the stem "cheval", which only the
 French parse of the user's "cheval" produces, while an English or 'simple' parse would not.
-The planner runs one GIN index scan per configuration.
 
 Because the index is a table, a caller that changes its data in the same database can write
 the documents in that transaction (write_in): a rollback then rolls the index back too.
@@ -209,8 +209,8 @@ def _sqlstate(exc: sa.exc.DBAPIError) -> str | None:
 
 
 def _columns(docs: list[Document]) -> dict[str, list[str]]:
-    """The documents as one array per column, for UPSERT."""
-    docs = [_storable(doc) for doc in docs]
+    """The documents as one array per column, for UPSERT; of several with one id, the last."""
+    docs = [_storable(doc) for doc in {doc.id: doc for doc in docs}.values()]
     return {
         "id": [doc.id for doc in docs],
         "title": [doc.title for doc in docs],

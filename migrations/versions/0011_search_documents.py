@@ -25,7 +25,7 @@ def upgrade():
     op.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
     # vector: title A, tags and product B, summary C, body D, in the row's text search
     # configuration; rank_vector: the same with only the body's start, small enough to rank
-    # thousands of matches quickly; words: each word of the text, unstemmed ('simple'), for
+    # thousands of matches quickly; words: each word of the text, lowercased and unstemmed, for
     # "did you mean".
     op.execute("""
         CREATE TABLE search_documents (
