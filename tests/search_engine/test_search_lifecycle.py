@@ -32,6 +32,12 @@ def test_update_replaces_the_previous_version(index):
     assert ids(index.search(SearchQuery("brochure"))) == {"datasheet"}
 
 
+def test_of_several_versions_written_at_once_the_last_wins(index):
+    index.index_documents([Document(id="twice", title="Earlier draft"), Document(id="twice", title="Later draft")])
+    assert ids(index.search(SearchQuery("later"))) == {"twice"}
+    assert index.search(SearchQuery("earlier")).total == 0
+
+
 def test_delete_removes_documents_and_ignores_unknown_ids(index):
     index.delete_documents(["datasheet", "never-indexed"])
     assert index.search(SearchQuery("datasheet")).total == 0
