@@ -396,7 +396,8 @@ class _VisibleWords:
     PREFIX_IN = "search_documents AS d WHERE d.words @@ CAST(quote_literal(:word) || ':*' AS tsquery)"
     # Another form of a word the query found is no misspelling (chevaux for cheval, in French).
     STEM_IN = """search_documents AS d JOIN (
-                     SELECT config, plainto_tsquery(config, :word) AS query FROM unnest(CAST(:configs AS regconfig[])) AS config
+                     SELECT config, plainto_tsquery(config, :word) AS query
+                     FROM unnest(CAST(:configs AS regconfig[])) AS config
                  ) AS parsed ON parsed.config = d.config
                  WHERE d.vector @@ parsed.query"""
 
@@ -420,7 +421,8 @@ class _VisibleWords:
         rows = self._connection.execute(sa.text(f"""
             SELECT word, documents FROM (
                 SELECT w.word, (SELECT count(*) FROM search_documents AS d
-                                WHERE d.words @@ CAST(quote_literal(w.word) AS tsquery) AND {self._visible}) AS documents
+                                WHERE d.words @@ CAST(quote_literal(w.word) AS tsquery) AND {self._visible})
+                       AS documents
                 FROM search_words AS w
                 WHERE w.word % :word AND left(w.word, 1) = left(:word, 1)
                 ORDER BY similarity(w.word, :word) DESC, w.word
