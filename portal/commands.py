@@ -227,12 +227,17 @@ def _counts(value: str) -> list[int]:
 @click.option("--concurrency", default="4,16", show_default=True, callback=lambda ctx, param, value: _counts(value),
               help="Concurrent client threads; several modes, comma-separated, are each measured in turn.")
 @click.option("--verbose", is_flag=True, help="Also print the SQL statements of one room render.")
-def bench(partners, assets, deals, requests, rounds, concurrency, verbose):
+@click.option("--database-url", default="", help="A PostgreSQL database to bench on instead of a throwaway SQLite "
+              "file. Its public schema is DROPPED and rebuilt.")
+@click.option("--search-backend", default="", type=click.Choice(["", "whoosh", "postgres"]),
+              help="The search backend (default: PostgreSQL's full text on PostgreSQL, else whoosh).")
+def bench(partners, assets, deals, requests, rounds, concurrency, verbose, database_url, search_backend):
     """Benchmark the sales room, search and deal registration under gunicorn against a bare Flask + Jinja page
     (from a source checkout: the harness is tools/bench, outside the portal package)."""
     from tools import bench as benchmark
 
-    benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose)
+    benchmark.run(partners, assets, deals, requests, rounds, concurrency, verbose,
+                  benchmark.Backends(database_url, search_backend))
 
 
 

@@ -55,6 +55,7 @@ def from_env() -> dict:
         "STORAGE_URL": os.environ.get("PORTAL_STORAGE_URL", ""),
         "S3_ENDPOINT_URL": os.environ.get("PORTAL_S3_ENDPOINT_URL") or None,
         "S3_PRESIGNED_DOWNLOADS": _flag("PORTAL_S3_PRESIGNED_DOWNLOADS"),
+        "SEARCH_BACKEND": os.environ.get("PORTAL_SEARCH_BACKEND", ""),  # whoosh | postgres; "": by the database
         "SESSION_COOKIE_HTTPONLY": True,
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": not dev,

@@ -15,6 +15,7 @@ SEARCH_FIELD_BOOSTS = {"title": 5.0, "summary": 2.0, "tags": 2.0, "product_text"
 OPERATORS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE"})
 PARSED_QUERIES_KEPT = 512
 MIN_PREFIX_CHARS = 2  # shorter prefixes expand to much of the lexicon
+FEW_RESULTS = 3  # below this many matches a spelling suggestion is worth offering
 WORD = re.compile(r"\w+")
 # A trailing word the user may still be typing: not followed by a space, not inside quotes.
 TRAILING_WORD = re.compile(rf"(?P<word>\w{{{MIN_PREFIX_CHARS},}})$")
@@ -35,7 +36,7 @@ class QueryBuilder:
         # so it would match nothing.
         text = text.replace("*", " ")
         query = self._parse(text)
-        trailing = _trailing_word(text)
+        trailing = trailing_word(text)
         if trailing is None:
             return query
         head = self._parse(text[: trailing.start()])
@@ -56,7 +57,7 @@ class QueryBuilder:
 
 def spelling_correction(vocabulary: Vocabulary, text: str) -> str | None:
     """`text` with unknown words replaced by their nearest indexed word, or None if unchanged."""
-    trailing = _trailing_word(text)
+    trailing = trailing_word(text)
 
     def correct(match: re.Match) -> str:
         word = match.group()
@@ -72,7 +73,8 @@ def spelling_correction(vocabulary: Vocabulary, text: str) -> str | None:
     return corrected if corrected != text else None
 
 
-def _trailing_word(text: str) -> re.Match | None:
+def trailing_word(text: str) -> re.Match | None:
+    """The last word, if the user may still be typing it (every backend also matches it as a prefix)."""
     match = TRAILING_WORD.search(text)
     if match is None or match["word"] in OPERATORS or text.count('"') % 2:
         return None

@@ -26,7 +26,7 @@ from whoosh.query import NullQuery, Query
 from .analysis import STEMMING_ANALYZER, distinct_words
 from .highlight import SNIPPET_CHARS, Marker
 from .interface import Document, Hit, IndexUnavailable, SearchIndex, SearchQuery, SearchResult
-from .queries import QueryBuilder, spelling_correction
+from .queries import FEW_RESULTS, QueryBuilder, spelling_correction
 from .snapshot import Facet, Mask, Scores, Snapshot
 from .storage import IndexStorage
 
@@ -35,7 +35,6 @@ T = TypeVar("T")
 FACET_FIELDS = ("asset_type", "product")
 SPELLING_FIELD = "spelling"
 HIGHLIGHTED_FIELDS = ("title", "summary", "body")
-FEW_RESULTS = 3  # below this many matches a spelling suggestion is worth offering
 # Building. Large builds are split between processes (whoosh's MpWriter), each
 # writing its own segment. Each keeps its postings in memory (whoosh's default of
 # 128 MB spills to disk long before 5,000 long documents) and writes them

@@ -20,6 +20,7 @@ from portal import create_app  # noqa: E402
 from portal.core import clock  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from helpers import login  # noqa: E402
+from search import postgres_index  # noqa: E402
 
 DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 SEED_SCHEMA = "demo_seed"  # Postgres: where the session's seed is kept
@@ -107,8 +108,9 @@ def demo_template(schema_template, tmp_path_factory):
 
 
 def _tables() -> list[str]:
-    """Parents before children."""
-    return [table.name for table in db.metadata.sorted_tables]
+    """Parents before children; then the PostgreSQL search backend's tables, which the
+    migrations create beside the models' (on Postgres only, as is every use of this list)."""
+    return [table.name for table in db.metadata.sorted_tables] + list(postgres_index.TABLES)
 
 
 def _start_from(template: Template, data_dir: Path) -> str:
@@ -129,9 +131,9 @@ def _start_from(template: Template, data_dir: Path) -> str:
 
 
 @contextmanager
-def _app_on(template: Template, data_dir: Path):
+def _app_on(template: Template, data_dir: Path, config: dict | None = None):
     url = _start_from(template, data_dir)
-    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(data_dir)})
+    app = create_app({**TEST_CONFIG, "SQLALCHEMY_DATABASE_URI": url, "DATA_DIR": str(data_dir), **(config or {})})
     try:
         with clock.travel(template.clock_shift()):
             yield app
@@ -143,9 +145,11 @@ def _app_on(template: Template, data_dir: Path):
 
 @pytest.fixture
 def app(request, tmp_path):
-    """The app on a copy of the schema, or of the seeded demo when the test uses `demo`."""
+    """The app on a copy of the schema, or of the seeded demo when the test uses `demo`;
+    @pytest.mark.search_backend("whoosh") chooses the search backend (else: by the database)."""
     template = request.getfixturevalue("demo_template" if "demo" in request.fixturenames else "schema_template")
-    with _app_on(template, tmp_path) as app:
+    backend = request.node.get_closest_marker("search_backend")
+    with _app_on(template, tmp_path, {"SEARCH_BACKEND": backend.args[0]} if backend else None) as app:
         yield app
 
 

@@ -16,6 +16,7 @@ from portal.deals.models import Deal
 from portal.extensions import db
 from portal.rooms.models import Announcement
 from portal.training.models import Attempt, Certificate, LearningPath
+from search import postgres_index
 
 GOLD_TEMPLATE = TEMPLATES[1][0]
 SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token", "name": "customer_company",
@@ -205,5 +206,11 @@ def test_pages_vary_on_hx_request(login_as):
 
 def test_migrations_produce_the_models_schema(app):
     with app.app_context(), db.engine.connect() as connection:
-        context = MigrationContext.configure(connection, opts={"compare_type": True})
+        context = MigrationContext.configure(connection, opts={"compare_type": True, "include_name": _not_search_table})
         assert compare_metadata(context, db.metadata) == []
+
+
+def _not_search_table(name, type_, parent_names) -> bool:
+    """The PostgreSQL search backend's tables are made by migration 0011 for search/, not
+    from models: the comparison leaves them out."""
+    return not (type_ == "table" and name in postgres_index.TABLES)

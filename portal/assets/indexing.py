@@ -3,6 +3,11 @@ rollback and written after commit. The database is the truth; the index is deriv
 
 Writes reload the changed assets inside the index's write lock, so when two workers
 commit changes to one asset, whichever writes last writes the newest state.
+
+With the PostgreSQL backend (SEARCH_BACKEND) the index is tables of the same database, so
+the changed assets' documents are written just before commit, in the same transaction: a
+rollback takes them back too, and there is nothing to catch up on. The asset rows that
+transaction changed stay locked until it commits, so the documents it writes are the newest.
 """
 import logging
 import threading
@@ -16,9 +21,10 @@ from sqlalchemy import event
 from sqlalchemy.orm import Session, selectinload
 
 from portal.assets.models import Asset, AssetVersion
+from portal.config import SettingsError
 from portal.core.database import read_only
 from portal.extensions import db
-from search import Document, IndexUnavailable, SearchIndex, WhooshIndex
+from search import Document, IndexUnavailable, PostgresIndex, SearchIndex, WhooshIndex
 
 log = logging.getLogger(__name__)
 PENDING = "partnerhouse.assets_to_index"
@@ -26,11 +32,31 @@ BATCH = 500
 
 
 def init_app(app: Flask) -> None:
-    app.extensions["search_index"] = WhooshIndex(Path(app.config["DATA_DIR"]) / "search")
+    app.extensions["search_index"] = _open_index(app)
     if not event.contains(Session, "after_flush", _note_changes):
         event.listen(Session, "after_flush", _note_changes)
+        event.listen(Session, "before_commit", _write_in_transaction)
         event.listen(Session, "after_commit", _write_changes)
         event.listen(Session, "after_rollback", _forget_changes)
+
+
+def _open_index(app: Flask) -> SearchIndex:
+    """The SEARCH_BACKEND's index; by default PostgreSQL's full text search on a PostgreSQL
+    database, else whoosh's files under the data dir."""
+    with app.app_context():
+        engine = db.engine
+    on_postgres = engine.dialect.name == "postgresql"
+    backend = app.config["SEARCH_BACKEND"] or ("postgres" if on_postgres else "whoosh")
+    if backend not in ("whoosh", "postgres"):
+        raise SettingsError(f"Partnerhouse will not start: PORTAL_SEARCH_BACKEND is {backend!r}; "
+                            "it must be whoosh or postgres.")
+    if backend == "postgres" and not on_postgres:
+        raise SettingsError("Partnerhouse will not start: PORTAL_SEARCH_BACKEND is postgres, which needs a "
+                            f"PostgreSQL database, and the database is {engine.dialect.name}.")
+    app.config["SEARCH_BACKEND"] = backend
+    if backend == "postgres":
+        return PostgresIndex(engine)
+    return WhooshIndex(Path(app.config["DATA_DIR"]) / "search")
 
 
 def search_index() -> SearchIndex:
@@ -44,6 +70,22 @@ def _note_changes(session: Session, _flush_context) -> None:
             pending.add(obj.id)
         elif isinstance(obj, AssetVersion):
             pending.add(obj.asset_id)
+
+
+def _write_in_transaction(session: Session) -> None:
+    index = search_index()
+    if not isinstance(index, PostgresIndex):
+        return
+    session.flush()  # commit would flush after this hook: note the last changes now
+    changed = session.info.pop(PENDING, None)
+    if not changed:
+        return
+    ids = [str(asset_id) for asset_id in changed]
+    connection = session.connection()
+    with Session(bind=connection) as reader:  # reads this transaction's rows, not the session's objects
+        docs = _documents(reader, ids)
+    loaded = {doc.id for doc in docs}
+    index.write_in(connection, docs, [doc_id for doc_id in ids if doc_id not in loaded])
 
 
 def _forget_changes(session: Session) -> None:
@@ -67,8 +109,12 @@ def sync(asset_ids: Iterable[int]) -> None:
 
 def _load_documents(ids: list[str]) -> list[Document]:
     with Session(read_only(db.engine)) as session:
-        stmt = _with_text(sa.select(Asset).where(Asset.id.in_([int(i) for i in ids])))
-        return [to_document(asset) for asset in session.scalars(stmt)]
+        return _documents(session, ids)
+
+
+def _documents(session: Session, ids: list[str]) -> list[Document]:
+    stmt = _with_text(sa.select(Asset).where(Asset.id.in_([int(i) for i in ids])))
+    return [to_document(asset) for asset in session.scalars(stmt)]
 
 
 def all_documents() -> Iterator[Document]:
@@ -103,7 +149,8 @@ def to_document(asset: Asset) -> Document:
 
 
 def rebuild() -> None:
-    """Rebuild the whole index from the database into a new directory, then swap it in."""
+    """Rebuild the whole index from the database: whoosh's into a new directory, then swapped
+    in; PostgreSQL's tables in one transaction. Searches go on meanwhile."""
     search_index().rebuild(all_documents())
 
 

@@ -141,6 +141,7 @@ def test_a_rolled_back_change_never_reaches_the_index(app, add_asset, indexed, l
     assert hit_titles(search(vendor, "steady")) == ["Steady Sheet"]
 
 
+@pytest.mark.search_backend("whoosh")  # its files can go missing or break; PostgreSQL's tables follow migrations
 def test_a_missing_index_says_rebuilding_and_heals(app, corpus, login_as):
     client = login_as("sales@gold.demo")  # no index was ever built in this data dir
     html = search(client, "quokka")
@@ -149,6 +150,7 @@ def test_a_missing_index_says_rebuilding_and_heals(app, corpus, login_as):
     _wait_for(lambda: hit_titles(search(client, "quokka")) == ["Quokka Vault Brief"])
 
 
+@pytest.mark.search_backend("whoosh")
 def test_a_broken_index_heals(app, corpus, indexed, login_as):
     base = Path(app.config["DATA_DIR"]) / "search"
     live = base / (base / "CURRENT").read_text().strip()

@@ -1,4 +1,6 @@
-"""Writes, rebuilds and recovery from a missing or damaged index."""
+"""Writes, rebuilds and recovery from a missing or damaged index. Tests that take `index` or
+`open_index` are the contract of both backends; those on `built_whoosh_index` test whoosh's own
+files (directories switched on rebuild, damaged segments, the journal, parallel builds)."""
 
 import multiprocessing
 import shutil
@@ -30,23 +32,29 @@ def test_update_replaces_the_previous_version(index):
     assert ids(index.search(SearchQuery("brochure"))) == {"datasheet"}
 
 
+def test_of_several_versions_written_at_once_the_last_wins(index):
+    index.index_documents([Document(id="twice", title="Earlier draft"), Document(id="twice", title="Later draft")])
+    assert ids(index.search(SearchQuery("later"))) == {"twice"}
+    assert index.search(SearchQuery("earlier")).total == 0
+
+
 def test_delete_removes_documents_and_ignores_unknown_ids(index):
     index.delete_documents(["datasheet", "never-indexed"])
     assert index.search(SearchQuery("datasheet")).total == 0
     assert index.search(SearchQuery("widget")).total == 3
 
 
-def test_rebuild_switches_to_a_new_directory_and_removes_the_old(tmp_path, index):
+def test_rebuild_switches_to_a_new_directory_and_removes_the_old(tmp_path, built_whoosh_index):
     base = tmp_path / "search"
     (before,) = index_dirs(base)
 
-    index.rebuild([Document(id="fresh", title="Fresh start")])
+    built_whoosh_index.rebuild([Document(id="fresh", title="Fresh start")])
 
     (after,) = index_dirs(base)
     assert after != before
     assert live_dir(base).name == after
-    assert ids(index.search(SearchQuery("fresh"))) == {"fresh"}
-    assert index.search(SearchQuery("datasheet")).total == 0
+    assert ids(built_whoosh_index.search(SearchQuery("fresh"))) == {"fresh"}
+    assert built_whoosh_index.search(SearchQuery("datasheet")).total == 0
 
 
 def test_search_keeps_working_during_a_rebuild(index):
@@ -62,22 +70,32 @@ def test_search_keeps_working_during_a_rebuild(index):
     assert ids(index.search(SearchQuery("datasheet"))) == {"new"}
 
 
-def test_writes_during_a_rebuild_survive_the_switch(index):
+def test_writes_during_a_rebuild_survive_the_switch(index, backend):
+    def another_request():
+        index.index_documents([Document(id="changing", title="Updated title")])
+        index.delete_documents(["removed"])
+
+    writer = threading.Thread(target=another_request)
+
     def stale_documents():
         yield Document(id="changing", title="Old title")
         # Meanwhile, another request updates and deletes documents the rebuild already read.
-        index.index_documents([Document(id="changing", title="Updated title")])
-        index.delete_documents(["removed"])
+        writer.start()
+        writer.join(1)
+        # whoosh writes to the live index and a journal the rebuild replays; PostgreSQL's
+        # writer waits for the rebuild's transaction and then writes over it.
+        assert writer.is_alive() == (backend == "postgres")
         yield Document(id="removed", title="Removed title")
 
     index.rebuild(stale_documents())
+    writer.join(TIMEOUT)
 
     assert ids(index.search(SearchQuery("updated"))) == {"changing"}
     assert index.search(SearchQuery("old")).total == 0
     assert index.search(SearchQuery("removed")).total == 0
 
 
-def test_failed_rebuild_keeps_the_live_index(tmp_path, index):
+def test_failed_rebuild_keeps_the_live_index(tmp_path, index, backend):
     def broken_documents():
         yield Document(id="half", title="Half built")
         raise RuntimeError("database went away")
@@ -85,23 +103,24 @@ def test_failed_rebuild_keeps_the_live_index(tmp_path, index):
     with pytest.raises(RuntimeError):
         index.rebuild(broken_documents())
 
-    assert len(index_dirs(tmp_path / "search")) == 1
+    if backend == "whoosh":  # the half-built directory is removed (PostgreSQL rolls back)
+        assert len(index_dirs(tmp_path / "search")) == 1
     assert ids(index.search(SearchQuery("datasheet"))) == {"datasheet"}
+    assert index.search(SearchQuery("half")).total == 0
     index.index_documents([Document(id="later", title="Later write")])
     assert index.search(SearchQuery("later")).total == 1
 
 
-def test_never_built_index_is_unavailable(tmp_path):
-    ix = WhooshIndex(tmp_path / "empty")
-    assert not ix.healthy()
+def test_never_built_index_is_unavailable(missing_index):
+    assert not missing_index.healthy()
     with pytest.raises(IndexUnavailable):
-        ix.search(SearchQuery("anything"))
+        missing_index.search(SearchQuery("anything"))
     with pytest.raises(IndexUnavailable):
-        ix.index_documents([Document(id="a", title="A")])
+        missing_index.index_documents([Document(id="a", title="A")])
 
 
-def test_empty_rebuild_creates_a_healthy_index(tmp_path):
-    ix = WhooshIndex(tmp_path / "search")
+def test_empty_rebuild_creates_a_healthy_index(open_index):
+    ix = open_index()
     ix.rebuild([])
     assert ix.healthy()
     assert ix.search(SearchQuery("anything")).total == 0
@@ -122,19 +141,19 @@ def delete_directory(index_dir):
 
 
 @pytest.mark.parametrize("damage", [corrupt_segments, corrupt_table_of_contents, delete_directory])
-def test_damaged_index_is_unavailable_until_rebuilt(tmp_path, index, damage):
+def test_damaged_index_is_unavailable_until_rebuilt(tmp_path, built_whoosh_index, damage):
     damage(live_dir(tmp_path / "search"))
 
-    assert not index.healthy()
+    assert not built_whoosh_index.healthy()
     with pytest.raises(IndexUnavailable):
-        index.search(SearchQuery("datasheet"))
+        built_whoosh_index.search(SearchQuery("datasheet"))
     with pytest.raises(IndexUnavailable):
-        index.index_documents([Document(id="a", title="A")])
+        built_whoosh_index.index_documents([Document(id="a", title="A")])
 
-    index.rebuild([Document(id="datasheet", title="Widget Pro Datasheet")])
+    built_whoosh_index.rebuild([Document(id="datasheet", title="Widget Pro Datasheet")])
 
-    assert index.healthy()
-    assert ids(index.search(SearchQuery("datasheet"))) == {"datasheet"}
+    assert built_whoosh_index.healthy()
+    assert ids(built_whoosh_index.search(SearchQuery("datasheet"))) == {"datasheet"}
 
 
 def test_try_rebuild_rebuilds_when_no_rebuild_is_running(index):
@@ -143,7 +162,7 @@ def test_try_rebuild_rebuilds_when_no_rebuild_is_running(index):
     assert index.search(SearchQuery("datasheet")).total == 0
 
 
-def test_try_rebuild_returns_at_once_while_another_rebuild_runs(tmp_path, index):
+def test_try_rebuild_returns_at_once_while_another_rebuild_runs(open_index, index):
     building = threading.Event()
     finish = threading.Event()
 
@@ -152,7 +171,7 @@ def test_try_rebuild_returns_at_once_while_another_rebuild_runs(tmp_path, index)
         assert finish.wait(TIMEOUT)
         yield Document(id="slow", title="Slow rebuild")
 
-    other = WhooshIndex(tmp_path / "search")  # as another worker would
+    other = open_index()  # as another worker would
     running = threading.Thread(target=index.rebuild, args=(slow_documents(),))
     running.start()
     assert building.wait(TIMEOUT)
@@ -166,9 +185,9 @@ def test_try_rebuild_returns_at_once_while_another_rebuild_runs(tmp_path, index)
     assert ids(index.search(SearchQuery("slow"))) == {"slow"}
 
 
-def test_many_failed_searches_start_one_rebuild(tmp_path):
+def test_many_failed_searches_start_one_rebuild(open_index):
     """What the portal does when searches find the index broken: each tries to start a rebuild."""
-    ix = WhooshIndex(tmp_path / "search")
+    ix = open_index()
     callers = 8
     attempts_done = threading.Barrier(callers)  # the losers and the one rebuild
     factory_calls = []
@@ -220,8 +239,8 @@ def test_writes_to_a_broken_index_reach_the_running_rebuild(tmp_path, damage):
     assert ix.search(SearchQuery("stale")).total == 0
 
 
-def test_searches_see_writes_and_rebuilds_made_by_other_processes(tmp_path, index):
-    other = WhooshIndex(tmp_path / "search")  # another worker, with its own open searcher
+def test_searches_see_writes_and_rebuilds_made_by_other_processes(open_index, index):
+    other = open_index()  # another worker, with its own open searcher
     assert other.search(SearchQuery("datasheet")).total == 1
 
     index.index_documents([Document(id="added", title="Added elsewhere")])
@@ -232,18 +251,18 @@ def test_searches_see_writes_and_rebuilds_made_by_other_processes(tmp_path, inde
     assert other.search(SearchQuery("datasheet")).total == 0
 
 
-def test_the_open_index_is_reused_until_it_changes(monkeypatch, index):
+def test_the_open_index_is_reused_until_it_changes(monkeypatch, built_whoosh_index):
     opened = []
     real_open = whoosh_index._open_snapshot
     monkeypatch.setattr(whoosh_index, "_open_snapshot", lambda path: opened.append(path) or real_open(path))
 
-    assert index.healthy()
-    index.search(SearchQuery("datasheet"))
-    assert index.healthy()
+    assert built_whoosh_index.healthy()
+    built_whoosh_index.search(SearchQuery("datasheet"))
+    assert built_whoosh_index.healthy()
     assert len(opened) == 1
 
-    index.delete_documents(["datasheet"])
-    assert index.search(SearchQuery("datasheet")).total == 0
+    built_whoosh_index.delete_documents(["datasheet"])
+    assert built_whoosh_index.search(SearchQuery("datasheet")).total == 0
     assert len(opened) == 2
 
 
@@ -262,16 +281,18 @@ def test_large_rebuild_is_split_between_processes(tmp_path, parallel_builds):
     assert ix.search(SearchQuery("parallel")).total == 449
 
 
-def test_failed_large_rebuild_leaves_no_processes_and_keeps_the_live_index(tmp_path, index, parallel_builds):
+def test_failed_large_rebuild_leaves_no_processes_and_keeps_the_live_index(
+    tmp_path, built_whoosh_index, parallel_builds
+):
     def documents():
         yield from (Document(id=f"doc-{n}", title="Half built") for n in range(300))
         raise RuntimeError("database went away")
 
     running_before = set(multiprocessing.active_children())  # e.g. the PDF renderer's worker
     with pytest.raises(RuntimeError, match="database went away"):
-        index.rebuild(documents())
+        built_whoosh_index.rebuild(documents())
 
     assert set(multiprocessing.active_children()) == running_before
     assert len(index_dirs(tmp_path / "search")) == 1
-    assert ids(index.search(SearchQuery("datasheet"))) == {"datasheet"}
-    assert index.search(SearchQuery("half")).total == 0
+    assert ids(built_whoosh_index.search(SearchQuery("datasheet"))) == {"datasheet"}
+    assert built_whoosh_index.search(SearchQuery("half")).total == 0

@@ -129,3 +129,26 @@ def test_highlights_mark_other_forms_and_the_word_being_typed(index):
     (hit,) = index.search(SearchQuery("rival battl")).hits
     assert hit.title_highlight == "Competitive <mark>Battlecard</mark>: Acme vs <mark>Rival</mark>"
     assert "<mark>Rival</mark> pricing" in hit.snippet
+
+
+def test_operators_of_both_syntaxes(index):
+    assert ids(index.search(SearchQuery("latency OR discount"))) == {"datasheet", "pricelist"}
+    assert ids(index.search(SearchQuery("latency discount"))) == set()
+
+
+def test_each_document_is_stemmed_in_its_language(index, backend):
+    index.index_documents([Document(id="fr", title="Nos chevaux", language="fr"),
+                           Document(id="es", title="Las cosechas", language="es")])
+    horse, harvest = index.search(SearchQuery("cheval")), index.search(SearchQuery("cosecha"))
+    assert (ids(horse), ids(harvest), harvest.suggestion) == ({"fr"}, {"es"}, None)
+    expected = None  # French stemming: "chevaux" is the stem "cheval"
+    if backend == "whoosh":  # stems every language as English: found only as a misspelling
+        expected = "chevaux"
+    assert horse.suggestion == expected
+
+
+def test_control_characters_in_a_document_are_never_marks(index):
+    index.index_documents([Document(id="odd", title="\x01Zephyr\x02 \x03b\x04 notes", body="nul\x00 zephyr")])
+    (hit,) = index.search(SearchQuery("zephyr")).hits
+    assert hit.title_highlight.count("<mark>") == hit.title_highlight.count("</mark>") == 1
+    assert "<b>" not in hit.title_highlight

@@ -2,7 +2,7 @@
 
 import pytest
 
-from search import Document, SearchQuery, WhooshIndex
+from search import Document, SearchQuery
 
 
 def ids(result):
@@ -60,8 +60,8 @@ def test_suggestion_never_reveals_words_only_in_hidden_documents(index):
 
 
 @pytest.fixture
-def many(tmp_path):
-    ix = WhooshIndex(tmp_path / "search")
+def many(open_index):
+    ix = open_index()
     ix.rebuild(Document(id=f"doc-{n:02}", title=f"Onboarding guide {n}", asset_type="guide") for n in range(45))
     return ix
 

@@ -106,12 +106,28 @@ def bare_app() -> Flask:
 # --- data and servers --------------------------------------------------------------------
 
 
-def build_data(data_dir: Path, partners: int, assets: int, deals: int) -> tuple[Flask, dict[str, float]]:
-    """Migrate and seed a database under data_dir, then build the search index from it.
+@dataclass(frozen=True)
+class Backends:
+    """Where the bench keeps its data: a throwaway SQLite file under the data dir unless a
+    PostgreSQL URL is given (its public schema is replaced), and the search backend ("": the
+    database's default)."""
+    database_url: str = ""
+    search: str = ""
+
+    def config(self, data_dir: Path) -> dict:
+        return {"SQLALCHEMY_DATABASE_URI": self.database_url or f"sqlite:///{data_dir / 'portal.db'}",
+                "DATA_DIR": str(data_dir), "SEARCH_BACKEND": self.search}
+
+
+def build_data(data_dir: Path, partners: int, assets: int, deals: int,
+               backends: Backends) -> tuple[Flask, dict[str, float]]:
+    """Migrate and seed a database (see Backends), then build the search index from it.
     Returns an app bound to it and the seconds that seeding the deals and the reindex took."""
-    app = create_app({"SQLALCHEMY_DATABASE_URI": f"sqlite:///{data_dir / 'portal.db'}",
-                      "DATA_DIR": str(data_dir)})
+    app = create_app(backends.config(data_dir))
     with app.app_context():
+        if db.engine.dialect.name == "postgresql":
+            with db.engine.begin() as connection:
+                connection.exec_driver_sql("DROP SCHEMA public CASCADE; CREATE SCHEMA public")
         upgrade()
         demo.seed_demo()
         if partners:
@@ -185,11 +201,14 @@ def misspelt(name: str) -> str:
     return " ".join(words)
 
 
-def server_env(data_dir: Path) -> dict[str, str]:
-    """Environment for the gunicorn children: the throwaway data dir and DB, cookies over http."""
+def server_env(data_dir: Path, app: Flask) -> dict[str, str]:
+    """Environment for the gunicorn children: the bench's data dir, database and search
+    backend (as `app` has them), cookies over http."""
     env = {key: value for key, value in os.environ.items() if key != "PORTAL_DATABASE_URL"}
     env.update(PORTAL_DATA_DIR=str(data_dir), PORTAL_SECRET_KEY=secrets.token_urlsafe(32),
-               PORTAL_ENV="development")
+               PORTAL_ENV="development", PORTAL_SEARCH_BACKEND=app.config["SEARCH_BACKEND"])
+    if app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+        env["PORTAL_DATABASE_URL"] = app.config["SQLALCHEMY_DATABASE_URI"]
     return env
 
 
@@ -463,7 +482,8 @@ def report(summary: dict, verbose: bool) -> None:
     s = summary["settings"]
     click.echo(f"\nPartnerhouse bench: {s['partners']} generated partners, {s['assets']} generated assets, "
                f"{s['deals']} generated deals, {s['requests']} requests × {s['rounds']} rounds per target, "
-               f"concurrency {', '.join(map(str, s['concurrency']))}, gunicorn 2 sync workers")
+               f"concurrency {', '.join(map(str, s['concurrency']))}, gunicorn 2 sync workers, "
+               f"{s['database']} database, {s['search_backend']} search")
     for concurrency, mode in summary["modes"].items():
         report_mode(concurrency, mode)
     reindex, seeding = summary["reindex_seconds"], summary["deals_seed_seconds"]
@@ -619,7 +639,7 @@ def measure_cobrand(targets: CobrandTargets, requests: int, rounds: int, concurr
 
 
 def run(partners: int, assets: int, deals: int, requests: int, rounds: int, concurrency: list[int],
-        verbose: bool = False) -> dict:
+        verbose: bool = False, backends: Backends = Backends()) -> dict:
     """Seed, serve, sign in, measure every concurrency mode, report; servers and the temp dir
     are always cleaned up. Co-branding is measured once, at the first concurrency."""
     settings = {"partners": partners, "assets": assets, "deals": deals, "requests": requests, "rounds": rounds,
@@ -628,11 +648,13 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
         data_dir = Path(tmp)
         click.echo(f"Seeding a throwaway database with {partners} generated partners, {assets} assets "
                    f"and {deals} deals…")
-        app, seconds = build_data(data_dir, partners, assets, deals)
+        app, seconds = build_data(data_dir, partners, assets, deals, backends)
+        settings |= {"database": app.config["SQLALCHEMY_DATABASE_URI"].partition(":")[0],
+                     "search_backend": app.config["SEARCH_BACKEND"]}
         probes, registrations = deal_forms(app)
         flyer = flyer_id(app)
         statements = sql_count(app)
-        env = server_env(data_dir)
+        env = server_env(data_dir, app)
         servers = []
         try:
             servers.append(bare := start_server("bare", "tools.bench:bare_app()", env, data_dir))
