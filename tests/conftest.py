@@ -21,6 +21,7 @@ from portal.core import clock  # noqa: E402
 from portal.extensions import db  # noqa: E402
 from helpers import login  # noqa: E402
 from search import postgres_index  # noqa: E402
+from s3_server import s3_endpoint  # noqa: E402,F401  (a session fixture for every folder)
 
 DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 SEED_SCHEMA = "demo_seed"  # Postgres: where the session's seed is kept

@@ -5,7 +5,7 @@ The tables belong to search/postgres_index.py, not to the portal's models (they 
 of the schema comparison there).
 
 Revision ID: 0012
-Revises: 0010
+Revises: 0011
 Create Date: 2026-12-03 19:00:00.000000
 
 """

@@ -23,6 +23,7 @@ import requests
 import sqlalchemy as sa
 
 from portal.demo import DEMO_PASSWORD
+from s3_server import BUCKET
 from tools.bench import ROOT, Server, start_server, stop_servers, wait_ready
 
 SERVER = "postgresql+psycopg://postgres@127.0.0.1:5432"
@@ -39,9 +40,14 @@ class Cluster:
     env: dict[str, str]
     folder: Path
 
-    def command(self, *args: str, data_dir: str) -> subprocess.Popen:
-        return subprocess.Popen([sys.executable, "cli.py", *args], cwd=ROOT, stdout=subprocess.PIPE,
-                                stderr=subprocess.STDOUT, text=True, env=self.env | {"PORTAL_DATA_DIR": data_dir})
+    def command(self, *args: str, host: str) -> subprocess.Popen:
+        """`cli.py args` as on `host` (its data folder); its output goes to <host>-<command>.log."""
+        with (self.folder / f"{host}-{args[0]}.log").open("w") as log:
+            return subprocess.Popen([sys.executable, "cli.py", *args], cwd=ROOT, stdout=log, stderr=subprocess.STDOUT,
+                                    env=self.env | {"PORTAL_DATA_DIR": str(self.folder / host)})
+
+    def output(self, command: str, host: str) -> str:
+        return (self.folder / f"{host}-{command}.log").read_text()
 
 
 def _services_or_skip() -> None:
@@ -68,7 +74,7 @@ def _empty_database() -> str:
 
 
 @pytest.fixture(scope="module")
-def cluster(tmp_path_factory, s3_endpoint, s3_bucket):
+def cluster(tmp_path_factory, s3_endpoint):
     _services_or_skip()
     redis.Redis.from_url(REDIS_URL).flushdb()
     folder = tmp_path_factory.mktemp("two-hosts")
@@ -76,18 +82,18 @@ def cluster(tmp_path_factory, s3_endpoint, s3_bucket):
         "PORTAL_ENV": "development",
         "PORTAL_SECRET_KEY": secrets.token_urlsafe(32),  # one key for every host
         "PORTAL_DATABASE_URL": _empty_database(),
-        "PORTAL_STORAGE_URL": f"s3://{s3_bucket}/{uuid.uuid4().hex}",
+        "PORTAL_STORAGE_URL": f"s3://{BUCKET}/{uuid.uuid4().hex}",
         "PORTAL_S3_ENDPOINT_URL": s3_endpoint,
         "PORTAL_REDIS_URL": REDIS_URL,
     }
     cluster = Cluster("", "", env, folder)
-    seeding = cluster.command("seed-demo", data_dir=str(folder / "seed"))
-    assert seeding.wait(300) == 0, seeding.stdout.read()
+    for name in ("a", "b", "worker"):
+        (folder / name).mkdir()
+    assert cluster.command("seed-demo", host="a").wait(300) == 0, cluster.output("seed-demo", "a")
     servers: list[Server] = []
-    worker = cluster.command("worker", data_dir=str(folder / "worker"))
+    worker = cluster.command("worker", host="worker")
     try:
         for name in ("a", "b"):
-            (folder / name).mkdir()
             servers.append(start_server(name, "portal:create_app()", env | {"PORTAL_DATA_DIR": str(folder / name)},
                                         folder))
         for server in servers:
@@ -164,11 +170,14 @@ def test_periodic_work_started_on_both_hosts_at_once_sends_each_reminder_once(cl
     engine = sa.create_engine(cluster.env["PORTAL_DATABASE_URL"], poolclass=sa.pool.NullPool)
     reminders = sa.text("SELECT subject FROM outbox_emails WHERE subject LIKE 'Deal protection ends in%' "
                         "OR subject LIKE 'Your certification expires in%' ORDER BY subject")
-    with engine.connect() as conn:
-        assert conn.execute(reminders).all() == []  # the demo has some due: none was sent yet
-    schedulers = [cluster.command("scheduler", "--once", data_dir=str(cluster.folder / host)) for host in "ab"]
-    outputs = [scheduler.communicate(timeout=WAIT)[0] for scheduler in schedulers]
-    assert sorted(output.strip() for output in outputs) == ["", "tick: enqueued."], outputs
+    with engine.begin() as conn:  # the demo's history sent its reminders: make them due again
+        conn.execute(sa.text("UPDATE deals SET reminded_days = NULL"))
+        conn.execute(sa.text("UPDATE training_certificates SET reminded_days = NULL"))
+        conn.execute(sa.text("DELETE FROM outbox_emails"))
+    schedulers = [cluster.command("scheduler", "--once", host=host) for host in "ab"]
+    assert [scheduler.wait(WAIT) for scheduler in schedulers] == [0, 0]
+    outputs = sorted(cluster.output("scheduler", host).strip().splitlines()[-1:] for host in "ab")
+    assert outputs == [[], ["tick: enqueued."]], outputs
 
     def sent():
         with engine.connect() as conn:
@@ -177,7 +186,7 @@ def test_periodic_work_started_on_both_hosts_at_once_sends_each_reminder_once(cl
 
     subjects = _wait_for(sent, "the worker to run tick")
     assert subjects and len(subjects) == len(set(subjects)), subjects
-    ticks = [cluster.command("tick", data_dir=str(cluster.folder / host)) for host in "ab"]  # cron on both, too
+    ticks = [cluster.command("tick", host=host) for host in "ab"]  # cron on both, too
     assert [tick.wait(WAIT) for tick in ticks] == [0, 0]
     with engine.connect() as conn:
         assert conn.execute(reminders).scalars().all() == subjects
