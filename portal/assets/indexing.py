@@ -140,12 +140,22 @@ def to_document(asset: Asset) -> Document:
         id=str(asset.id),
         title=asset.title,
         summary=asset.summary,
-        body=asset.current.text if asset.current else "",
+        body=without_heading(asset.title, asset.current.text) if asset.current else "",
         tags=asset.tag_list,
         product=asset.product.name if asset.product else "",
         asset_type=asset.asset_type.value,
         language=asset.language,
     )
+
+
+HEADING_REACH = 40  # characters before the title that may still be the file's heading (a kicker, a logo's text)
+
+
+def without_heading(title: str, text: str) -> str:
+    """A file's text without the heading that repeats its title (a document usually opens
+    with it): a snippet would show the title twice. The title itself is indexed anyway."""
+    at = text.casefold().find(title.casefold(), 0, len(title) + HEADING_REACH)
+    return text[at + len(title):].lstrip(" \n:—–-") if title and at >= 0 else text
 
 
 def rebuild() -> None:

@@ -45,6 +45,20 @@ def test_search_stems_and_highlights(corpus, indexed, login_as):
     assert "<mark>Transmogrifying</mark>" in html
 
 
+def test_a_snippet_does_not_repeat_the_heading_that_repeats_the_title(add_asset, indexed, login_as):
+    add_asset(title="Pangolin Pricing Playbook", text="ACME CLOUD Pangolin Pricing Playbook\nDiscount bands for pangolins.")
+    html = search(login_as("sales@gold.demo"), "pangolin")
+    snippet = re.search(r'<p class="snippet">(.*?)</p>', html, re.S).group(1)
+    assert "Playbook" not in snippet and "Discount bands" in snippet
+
+
+def test_heading_is_cut_only_where_it_opens_the_text():
+    assert indexing.without_heading("Price List", "ACME · Price List: 2026 prices") == "2026 prices"
+    far = "x" * 60 + " Price List again"
+    assert indexing.without_heading("Price List", far) == far
+    assert indexing.without_heading("Price List", "") == ""
+
+
 def test_phrase_prefix_and_fuzzy(corpus, indexed, login_as):
     client = login_as("sales@gold.demo")
     assert hit_titles(search(client, '"quokka vault"')) == ["Quokka Vault Brief"]
