@@ -1,8 +1,15 @@
 """The one source of "now". Stored datetimes are naive UTC; tests move the clock."""
 from contextlib import contextmanager
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 _offset = timedelta(0)
+
+
+DATE_FORMAT = "%d %b %Y"  # how every page, email and notification writes a date: 02 Mar 2027
+
+
+def as_text(value: date | datetime | None) -> str:
+    return value.strftime(DATE_FORMAT) if value else "—"
 
 
 def now() -> datetime:

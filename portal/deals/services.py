@@ -296,11 +296,11 @@ def approve(actor: User, deal: Deal) -> None:
     now = clock.now()
     _move(deal, DealStatus.submitted, DealStatus.approved, decided_at=now, decided_by_id=actor.id,
           protected_until=now + protection_period(), reminded_days=None)
-    until = deal.protected_until.date().isoformat()
-    audit.record(actor, "deal.approve", deal, f"Approved; protected until {until}", org=deal.org,
-                 after={"protected_until": until})
+    until = deal.protected_until.date()
+    audit.record(actor, "deal.approve", deal, f"Approved; protected until {clock.as_text(until)}", org=deal.org,
+                 after={"protected_until": until.isoformat()})
     _tell_owner(deal, f"Deal approved: {deal.customer_company}",
-                f"Your registration for {deal.customer_company} is approved and protected until {until}.")
+                f"Your registration for {deal.customer_company} is approved and protected until {clock.as_text(until)}.")
 
 
 def reject(actor: User, deal: Deal, reason: str) -> None:
@@ -364,10 +364,10 @@ def decide_extension(actor: User, deal: Deal, approved: bool, new_until: date | 
         # An approval that lapsed while the request waited is approved again.
         _move(deal, (DealStatus.approved, DealStatus.expired), DealStatus.approved, protected_until=until,
               reminded_days=None)
-        audit.record(actor, "deal.extension_approve", deal, f"Extended until {until.date().isoformat()}",
+        audit.record(actor, "deal.extension_approve", deal, f"Extended until {clock.as_text(until)}",
                      org=deal.org)
         _tell_owner(deal, f"Extension approved: {deal.customer_company}",
-                    f"Protection for {deal.customer_company} now runs until {until.date().isoformat()}.")
+                    f"Protection for {deal.customer_company} now runs until {clock.as_text(until)}.")
     else:
         audit.record(actor, "deal.extension_decline", deal, "Declined the extension request", org=deal.org)
         _tell_owner(deal, f"Extension declined: {deal.customer_company}",
@@ -395,7 +395,7 @@ def expire_lapsed() -> int:
         expired += 1
         audit.record(None, "deal.expire", deal, "Protection period ended", org=deal.org)
         _tell_owner(deal, f"Deal protection expired: {deal.customer_company}",
-                    f"Protection for {deal.customer_company} ended on {deal.protected_until.date().isoformat()}.")
+                    f"Protection for {deal.customer_company} ended on {clock.as_text(deal.protected_until)}.")
     return expired
 
 
@@ -416,7 +416,7 @@ def send_reminders() -> int:
                 continue  # another run of the job sent it
             left = (deal.protected_until.date() - now.date()).days
             _tell_owner(deal, f"Deal protection ends in {left} days: {deal.customer_company}",
-                        f"Protection for {deal.customer_company} ends on {deal.protected_until.date().isoformat()}. "
+                        f"Protection for {deal.customer_company} ends on {clock.as_text(deal.protected_until)}. "
                         "Close it, or ask for an extension.")
             sent += 1
     return sent

@@ -12,7 +12,7 @@ from portal.web.htmx import is_partial
 
 HTMX_SCRIPT = "js/htmx-2.0.11.min.js"
 
-def date(value: datetime | None, fmt: str = "%d %b %Y") -> str:
+def date(value: datetime | None, fmt: str = clock.DATE_FORMAT) -> str:
     return value.strftime(fmt) if value else "—"
 
 

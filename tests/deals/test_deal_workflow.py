@@ -39,9 +39,13 @@ def test_approval_protects_for_90_days_and_tells_the_rep(app, login_as, register
     until = (clock.now() + timedelta(days=90)).strftime("%d %b %Y")
     rep = login_as("sales@gold.demo")
     html = rep.get(f"/deals/{deal_id}").get_data(as_text=True)
-    assert f"Approved until {until}" in html and "Approved; protected until" in html
+    assert f"Approved until {until}" in html and f"Approved; protected until {until}" in html  # one date format
     assert notifications_for(app, "sales@gold.demo") == ["Deal approved: Quokka Analytics GmbH"]
     assert emails_to(app, "sales@gold.demo")[-1] == "Deal approved: Quokka Analytics GmbH"
+    with app.app_context():
+        body = db.session.scalar(sa.select(OutboxEmail.body).where(OutboxEmail.subject.contains("Quokka"))
+                                 .order_by(OutboxEmail.id.desc()).limit(1))
+    assert f"protected until {until}" in body
     before = rep.get("/notifications").get_data(as_text=True).count("is-unread")
     assert before >= 1 and "Deal approved: Quokka Analytics GmbH" in rep.get("/notifications").get_data(as_text=True)
 
