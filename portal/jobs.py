@@ -144,6 +144,11 @@ def init_app(app: Flask) -> None:
 # --- enqueueing ----------------------------------------------------------------------------------
 
 
+def has_queue() -> bool:
+    """Whether jobs go to workers (PORTAL_REDIS_URL is set), rather than run where enqueued."""
+    return current_app.extensions["jobs.redis"] is not None
+
+
 def abandoned_after(kind_name: str) -> timedelta:
     """How long a job of this kind may stay `running` before it counts as abandoned."""
     return _kinds[kind_name].abandoned_after
@@ -175,12 +180,11 @@ def _start_committed(session: Session) -> None:
 
 
 def _start(job_id: int, kind_name: str, attempts: int) -> None:
-    connection = current_app.extensions["jobs.redis"]
-    if connection is None:
+    if not has_queue():
         perform(job_id)
         return
     try:
-        rq.Queue(QUEUE, connection=connection).enqueue(perform, job_id, job_id=_queue_id(job_id, attempts),
+        rq.Queue(QUEUE, connection=current_app.extensions["jobs.redis"]).enqueue(perform, job_id, job_id=_queue_id(job_id, attempts),
                                                        job_timeout=int(_kinds[kind_name].timeout.total_seconds()),
                                                        result_ttl=0)
     except redis.RedisError as error:
