@@ -184,7 +184,7 @@ def certificate_pdf(certificate_id: int):
     if sha is None and jobs.has_queue():
         job = certificate_pdfs.preparing(certificate, base)
         db.session.commit()
-        if not job.is_finished:  # Redis was down: it ran here, as without a queue
+        if not job.is_finished:  # finished already: Redis was down and it ran here, so serve it
             return _certificate_pdf_page(certificate, job)
     code = certificate.code
     try:
