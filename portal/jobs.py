@@ -7,7 +7,8 @@ reached, the job runs right there instead, in an app context (and session) of it
 nothing is lost and the answer simply waits for it, as it did before there were workers.
 
 Every move is a compare-and-set (queued → running → done | failed), so a job delivered
-twice runs once. A job whose worker died leaves its row `running`; the scheduler's
+twice runs once. Each kind says how long a run may take (RQ stops it then); a job whose
+worker died leaves its row `running`, and once twice that time has passed the scheduler's
 `retry_abandoned` puts it back on the queue once, then marks it failed with a message for
 the person who asked. Periodic work (`run_scheduler_pass`) claims each task's next due time
 with a compare-and-set in `periodic_runs`: of several schedulers, exactly one enqueues it.
@@ -16,6 +17,7 @@ import enum
 import logging
 import os
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import redis
@@ -37,8 +39,7 @@ __all__ = ["Job", "JobStatus", "PeriodicRun"]
 log = logging.getLogger(__name__)
 
 QUEUE = "partnerhouse"
-JOB_TIMEOUT = 300  # seconds: RQ stops a job that runs longer (our slowest, a PDF, has 20 s)
-ABANDONED_AFTER = timedelta(seconds=2 * JOB_TIMEOUT)  # still `running` by then: its worker died
+DEFAULT_TIMEOUT = timedelta(minutes=5)  # how long a run of a kind that says nothing may take
 MAX_ATTEMPTS = 2  # the first run and one retry
 CONNECT_TIMEOUT = 2.0  # seconds: a web request finds out quickly that Redis is down
 PENDING = "partnerhouse.jobs_to_start"  # session.info: (id, attempts) to start once the transaction commits
@@ -101,17 +102,31 @@ class JobFailed(DomainError):
 
 
 Kind = Callable[[Job], dict | None]
-_kinds: dict[str, Kind] = {}
 
 
-def kind(name: str) -> Callable[[Kind], Kind]:
-    """Register a job kind: `@jobs.kind("cobrand.pdf")` on a function of the Job (read its
-    `args` and `requested_by`) that returns what it made (JSON) or None. It runs in an app
-    context of its own and may end its transaction (e.g. before slow work); its writes
-    commit together with the job's `done`."""
+@dataclass(frozen=True)
+class _Registered:
+    run: Kind
+    timeout: timedelta  # RQ stops a run that takes longer
+
+    @property
+    def abandoned_after(self) -> timedelta:
+        """Still `running` this long after it started: its worker died."""
+        return 2 * self.timeout
+
+
+_kinds: dict[str, _Registered] = {}
+
+
+def kind(name: str, *, timeout: timedelta = DEFAULT_TIMEOUT) -> Callable[[Kind], Kind]:
+    """Register a job kind: `@jobs.kind("cobrand.pdf", timeout=timedelta(seconds=60))` on a
+    function of the Job (read its `args` and `requested_by`) that returns what it made (JSON)
+    or None. It runs in an app context of its own and may end its transaction (e.g. before
+    slow work); its writes commit together with the job's `done`. A run is stopped after
+    `timeout`, and counted abandoned after twice that: keep it short for what people wait on."""
 
     def register(function: Kind) -> Kind:
-        _kinds[name] = function
+        _kinds[name] = _Registered(function, timeout)
         return function
 
     return register
@@ -129,6 +144,16 @@ def init_app(app: Flask) -> None:
 # --- enqueueing ----------------------------------------------------------------------------------
 
 
+def has_queue() -> bool:
+    """Whether jobs go to workers (PORTAL_REDIS_URL is set), rather than run where enqueued."""
+    return current_app.extensions["jobs.redis"] is not None
+
+
+def abandoned_after(kind_name: str) -> timedelta:
+    """How long a job of this kind may stay `running` before it counts as abandoned."""
+    return _kinds[kind_name].abandoned_after
+
+
 def enqueue(kind_name: str, *, requested_by: User | None = None, **args) -> Job:
     """A new job in the caller's transaction; it starts once that commits."""
     if kind_name not in _kinds:
@@ -141,7 +166,7 @@ def enqueue(kind_name: str, *, requested_by: User | None = None, **args) -> Job:
 
 
 def _start_after_commit(job: Job) -> None:
-    db.session.info.setdefault(PENDING, []).append((job.id, job.attempts))
+    db.session.info.setdefault(PENDING, []).append((job.id, job.kind, job.attempts))
 
 
 def _forget_uncommitted(session: Session, transaction) -> None:
@@ -150,18 +175,18 @@ def _forget_uncommitted(session: Session, transaction) -> None:
 
 
 def _start_committed(session: Session) -> None:
-    for job_id, attempts in session.info.pop(PENDING, ()):
-        _start(job_id, attempts)
+    for job_id, kind_name, attempts in session.info.pop(PENDING, ()):
+        _start(job_id, kind_name, attempts)
 
 
-def _start(job_id: int, attempts: int) -> None:
-    connection = current_app.extensions["jobs.redis"]
-    if connection is None:
+def _start(job_id: int, kind_name: str, attempts: int) -> None:
+    if not has_queue():
         perform(job_id)
         return
     try:
-        rq.Queue(QUEUE, connection=connection).enqueue(perform, job_id, job_id=_queue_id(job_id, attempts),
-                                                       job_timeout=JOB_TIMEOUT, result_ttl=0)
+        rq.Queue(QUEUE, connection=current_app.extensions["jobs.redis"]).enqueue(perform, job_id, job_id=_queue_id(job_id, attempts),
+                                                       job_timeout=int(_kinds[kind_name].timeout.total_seconds()),
+                                                       result_ttl=0)
     except redis.RedisError as error:
         log.warning("job %s could not be queued (%s); running it here instead", job_id, error)
         perform(job_id)
@@ -201,7 +226,7 @@ def _claim(job: Job) -> bool:
 def _run(job: Job) -> None:
     job_id, job_kind = job.id, job.kind
     try:
-        result = _kinds[job_kind](job)
+        result = _kinds[job_kind].run(job)
     except JobFailed as failure:
         db.session.rollback()
         _finish(job_id, JobStatus.failed, error=str(failure)[:ERROR_LENGTH])
@@ -255,15 +280,15 @@ def get_requested(user: User, kind_name: str, job_id: int) -> Job:
 def retry_abandoned() -> int:
     """Jobs left `running` by a worker that died: queued again once, then failed; and jobs
     still `queued` that Redis lost (e.g. it restarted without its data): queued again. The
-    caller commits (the jobs start after that). Returns how many were handled."""
-    cutoff = clock.now() - ABANDONED_AFTER
+    caller commits (the jobs start after that). Each kind is given twice its own timeout
+    before it counts as abandoned. Returns how many were handled."""
     handled = 0
-    waiting = sa.and_(Job.status == JobStatus.queued, Job.created_at < cutoff)
+    waiting = sa.and_(Job.status == JobStatus.queued, _longer_ago_than_abandoned(Job.created_at))
     for job in db.session.scalars(sa.select(Job).where(waiting).order_by(Job.id)).all():
         if _lost(job):
             _start_after_commit(job)  # delivered twice at worst: only one delivery claims it
             handled += 1
-    stale = sa.and_(Job.status == JobStatus.running, Job.started_at < cutoff)
+    stale = sa.and_(Job.status == JobStatus.running, _longer_ago_than_abandoned(Job.started_at))
     for job in db.session.scalars(sa.select(Job).where(stale).order_by(Job.id)).all():
         retry = job.attempts < MAX_ATTEMPTS
         values = ({"status": JobStatus.queued, "started_at": None} if retry else
@@ -274,6 +299,13 @@ def retry_abandoned() -> int:
             _start_after_commit(job)
         handled += 1
     return handled
+
+
+def _longer_ago_than_abandoned(moment: sa.ColumnElement) -> sa.ColumnElement[bool]:
+    """`moment` (a time on the job) is longer ago than its kind's abandonment time."""
+    now = clock.now()
+    return sa.or_(*(sa.and_(Job.kind == name, moment < now - registered.abandoned_after)
+                    for name, registered in _kinds.items()))
 
 
 def _lost(job: Job) -> bool:

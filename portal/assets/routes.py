@@ -2,9 +2,10 @@
 from flask import Blueprint, abort, current_app, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal import jobs
 from portal.assets import indexing, services
 from portal.assets.files import FileKind, FileRejected
-from portal.assets.uploads import PreparedFile, prepare
+from portal.assets.uploads import PreparedFile, prepare, store_upload
 from portal.assets.forms import AssetForm, VersionForm
 from portal.assets.models import LANGUAGES, Asset, AssetType
 from portal.core import clock
@@ -69,6 +70,7 @@ def _render_detail(asset: Asset, version_form: VersionForm | None = None, status
     return render(
         "assets/detail.html", asset=asset, related=services.related(current_user, asset),
         kind=FileKind(asset.current.kind) if asset.current else None,
+        preparing=services.is_preparing(asset.current),
         version_form=version_form or VersionForm(),
         version_counts=services.version_download_counts(asset) if vendor else {},
         partner_downloads=services.top_partners(asset) if vendor else [],
@@ -172,13 +174,14 @@ def _asset_form(asset: Asset | None = None) -> AssetForm:
 
 def _prepared_upload(field, upload) -> PreparedFile | None:
     """Check and store an uploaded file, outside any database transaction (this can take a
-    while for a large PDF). A rejected file adds its message to the field and stores nothing."""
+    while for a large PDF); with a queue its text and preview are left to a job. A rejected
+    file adds its message to the field and stores nothing."""
     if not upload:
         return None
     data = upload.read()
     end_transaction()
     try:
-        return prepare(data, upload.filename or "", current_store())
+        return (store_upload if jobs.has_queue() else prepare)(data, upload.filename or "", current_store())
     except FileRejected as exc:
         field.errors = [*field.errors, str(exc)]
         return None

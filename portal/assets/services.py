@@ -1,15 +1,23 @@
-"""The asset library's rules: who sees which asset, uploads and versions, downloads, stats."""
+"""The asset library's rules: who sees which asset, uploads and versions, downloads, stats.
+
+With a queue (PORTAL_REDIS_URL) an upload is stored and saved at once, and the
+`assets.prepare_version` job reads its text and makes its preview; the search index follows
+that job's commit as it follows any other."""
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import joinedload, selectinload
 
+from portal import jobs
 from portal.core import audit, clock
+from portal.core.database import end_transaction
 from portal.core.access import AudienceSpec, apply_audience, audience_key, bit, describe, get_or_404, visible
 from portal.core.models import Audience, Organization, OrgKind, Persona, Product, User
 from portal.extensions import db
-from portal.assets import indexing
+from portal.storage import current_store
+from portal.assets import indexing, uploads
+from portal.assets.files import FileKind
 from portal.assets.uploads import PreparedFile
 from portal.assets.models import Asset, AssetType, AssetVersion, Download
 from search import Hit, SearchQuery, SearchResult
@@ -17,6 +25,9 @@ from search import Hit, SearchQuery, SearchResult
 ROOM_WIDGET_SIZE = 5
 SEARCH_PAGE_SIZE = 10
 RELATED_SIZE = 4
+PREPARE_JOB = "assets.prepare_version"
+PREPARE_TIMEOUT = timedelta(minutes=2)  # a large PDF's text and preview
+VERSION_GONE = "This version was deleted before its preview was made."
 
 
 @dataclass
@@ -254,7 +265,38 @@ def _add_version(actor: User, asset: Asset, file: PreparedFile) -> AssetVersion:
         sha256=file.sha256, preview_sha256=file.preview_sha, text=file.text, created_by_id=actor.id,
     )
     asset.versions.append(version)
+    if not file.derived:
+        db.session.flush()
+        jobs.enqueue(PREPARE_JOB, requested_by=actor, version_id=version.id)
     return version
+
+
+def is_preparing(version: AssetVersion | None) -> bool:
+    """Whether the version's text and preview are still being made."""
+    if version is None:
+        return False
+    return db.session.scalar(sa.select(sa.exists().where(
+        jobs.Job.kind == PREPARE_JOB, jobs.Job.status.in_(jobs.UNFINISHED),
+        jobs.Job.args["version_id"].as_integer() == version.id))) is True
+
+
+@jobs.kind(PREPARE_JOB, timeout=PREPARE_TIMEOUT)
+def prepare_version(job: jobs.Job) -> dict:
+    """The job: read the stored file's text and make its preview, outside any transaction,
+    then save both on the version."""
+    version = db.session.get(AssetVersion, job.args["version_id"])
+    if version is None:
+        raise jobs.JobFailed(VERSION_GONE)
+    kind, sha, version_id = FileKind(version.kind), version.sha256, version.id
+    end_transaction()
+    store = current_store()
+    with store.open(sha) as stored:
+        text, preview_sha = uploads.derive(kind, stored.read(), store)
+    version = db.session.get(AssetVersion, version_id)
+    if version is None:
+        raise jobs.JobFailed(VERSION_GONE)
+    version.text, version.preview_sha256 = text, preview_sha
+    return {"preview": preview_sha is not None, "text_chars": len(text)}
 
 
 def delete_asset(actor: User, asset: Asset) -> None:

@@ -7,6 +7,7 @@ database.
 from __future__ import annotations
 
 import contextlib
+import dataclasses
 import io
 import logging
 import posixpath
@@ -296,18 +297,29 @@ class PreparedFile:
     filename: str
     text: str
     preview_sha: str | None
+    derived: bool = True  # False: text and preview are still to be made (`derive`)
 
 
 def prepare(data: bytes, filename: str, store: BlobStore) -> PreparedFile:
     """Check an upload, store it and its preview, and read its text. Raises FileRejected,
     with nothing stored, when the file isn't one we take."""
+    stored = store_upload(data, filename, store)
+    text, preview_sha = derive(stored.kind, data, store)
+    return dataclasses.replace(stored, text=text, preview_sha=preview_sha, derived=True)
+
+
+def store_upload(data: bytes, filename: str, store: BlobStore) -> PreparedFile:
+    """Check an upload and store it, leaving its text and preview to `derive` (a job does it
+    when there is a queue). Raises FileRejected, with nothing stored."""
     kind = sniff(data, filename)
-    sha = store.put(data)
-    text = extract_text(kind, data)
-    preview = make_preview(kind, data)
-    preview_sha = None if preview is None else store.put(preview)
-    return PreparedFile(kind=kind, sha256=sha, size=len(data), filename=safe_filename(filename),
-                        text=text, preview_sha=preview_sha)
+    return PreparedFile(kind=kind, sha256=store.put(data), size=len(data), filename=safe_filename(filename),
+                        text="", preview_sha=None, derived=False)
+
+
+def derive(kind: FileKind, data: bytes, store: BlobStore) -> tuple[str, str | None]:
+    """The file's searchable text, and its preview image stored (None if it has none)."""
+    text, preview = extract_text(kind, data), make_preview(kind, data)
+    return text, None if preview is None else store.put(preview)
 
 
 # Invisible characters that could hide or reverse part of a name (e.g. U+202E).

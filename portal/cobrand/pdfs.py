@@ -2,6 +2,7 @@
 job (portal.jobs: on a worker with a queue, else before the answer), outside any
 transaction, so SQLite's write lock is not held meanwhile, and the record of it."""
 from dataclasses import dataclass
+from datetime import timedelta
 
 from portal import jobs
 from portal import pdf as renderer
@@ -16,6 +17,8 @@ RENDER_JOB = "cobrand.pdf"
 KIT_CHANGED = ("The brand checks no longer pass (your brand kit changed meanwhile): check the preview, "
                "then make the PDF again.")
 WITHDRAWN = "This template is no longer available to you."
+# A render has 20 s (portal.pdf); a partner is watching, so a dead worker's job is retried soon.
+RENDER_TIMEOUT = timedelta(seconds=60)
 
 
 class NotReady(Exception):
@@ -47,7 +50,7 @@ def _checked_key(version: TemplateVersion, org: Organization, kit: BrandKit, typ
     return collateral.cache_key(version, org, kit, typed)
 
 
-@jobs.kind(RENDER_JOB)
+@jobs.kind(RENDER_JOB, timeout=RENDER_TIMEOUT)
 def render_pdf(job: jobs.Job) -> dict:
     """The job: render and store the PDF of the version the partner saw (or find it made
     meanwhile). Fails with the reason when the brand checks or the render fail."""

@@ -6,6 +6,7 @@ import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
 from flask_login import current_user
 
+from portal import jobs
 from portal.core import clock
 from portal.core.access import partner_required, public, signed_in
 from portal.extensions import db
@@ -17,6 +18,7 @@ from portal.training.models import Attempt, Certificate, Lesson, Quiz
 from portal.web.actions import domain_action
 from portal.web.htmx import is_partial, render
 from portal.web.params import persona_or_404
+from portal.web.urls import base_url
 
 
 
@@ -175,18 +177,42 @@ def submit_attempt(attempt_id: int):
 @bp.get("/training/certificates/<int:certificate_id>.pdf")
 @signed_in
 def certificate_pdf(certificate_id: int):
-    certificate = access.get_certificate(current_user, certificate_id)
+    """The PDF at once when it is made already or there is no queue; else the page that
+    waits for the job making it (an unfinished one is reused: see certificate_pdfs)."""
+    certificate, base = access.get_certificate(current_user, certificate_id), base_url()
+    sha = certificate_pdfs.cached_pdf(certificate, base)
+    if sha is None and jobs.has_queue():
+        job = certificate_pdfs.preparing(certificate, base)
+        db.session.commit()
+        if not job.is_finished:  # finished already: Redis was down and it ran here, so serve it
+            return _certificate_pdf_page(certificate, job)
     code = certificate.code
     try:
-        sha = certificate_pdfs.certificate_pdf(certificate)
+        sha = sha or certificate_pdfs.certificate_pdf(certificate, base)
     except RenderFailed as error:
         abort(503, description=str(error))
     db.session.commit()
+    return _certificate_pdf_download(sha, code)
+
+
+def _certificate_pdf_download(sha: str, code: str):
     response = send_blob(sha, mimetype="application/pdf", etag=False, max_age=0)
     response.headers["Content-Disposition"] = f'attachment; filename="certificate-{code}.pdf"'
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response
+
+
+@bp.get("/training/certificates/<int:certificate_id>/pdf-jobs/<int:job_id>")
+@signed_in
+def certificate_pdf_job(certificate_id: int, job_id: int):
+    """How the job making the PDF is doing; htmx asks every second until it has finished."""
+    certificate = access.get_certificate(current_user, certificate_id)
+    return _certificate_pdf_page(certificate, certificate_pdfs.get_render_job(certificate, job_id))
+
+
+def _certificate_pdf_page(certificate: Certificate, job: jobs.Job):
+    return render("training/certificate_pdf_job.html", "job", certificate=certificate, job=job)
 
 
 @bp.get("/verify")

@@ -22,6 +22,7 @@ from portal.jobs import JobStatus
 from portal.training import certificates
 
 ROOT = Path(__file__).resolve().parents[2]
+TICK_ABANDONED = 2 * jobs.DEFAULT_TIMEOUT  # tick says nothing of its timeout
 
 
 def enqueue_tick(app, then=None) -> int:
@@ -146,15 +147,15 @@ def test_a_job_left_running_by_a_dead_worker_is_retried_once_then_failed(app, qu
     assert job_row(app, job_id).status is JobStatus.running
     with app.app_context():
         assert jobs.retry_abandoned() == 0  # not yet: it may still be working
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+    with clock.travel(TICK_ABANDONED + timedelta(seconds=1)), app.app_context():
         assert jobs.retry_abandoned() == 1
         db.session.commit()
     job = job_row(app, job_id)
     assert job.status is JobStatus.queued and job.attempts == 1 and queued_on_redis(queue) == 1
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context(), pytest.raises(SystemExit):
+    with clock.travel(TICK_ABANDONED + timedelta(seconds=1)), app.app_context(), pytest.raises(SystemExit):
         jobs.perform(job_id)  # and died again
     monkeypatch.undo()
-    with clock.travel(2 * jobs.ABANDONED_AFTER + timedelta(seconds=2)), app.app_context():
+    with clock.travel(2 * TICK_ABANDONED + timedelta(seconds=2)), app.app_context():
         assert jobs.retry_abandoned() == 1
         db.session.commit()
     job = job_row(app, job_id)
@@ -170,7 +171,7 @@ def test_a_retried_job_that_the_retry_finishes_is_done(app, queue, run_worker, m
         jobs.perform(job_id)
     monkeypatch.undo()
     queue.flushdb()
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)):
+    with clock.travel(TICK_ABANDONED + timedelta(seconds=1)):
         with app.app_context():
             jobs.retry_abandoned()
             db.session.commit()
@@ -182,7 +183,7 @@ def test_a_retried_job_that_the_retry_finishes_is_done(app, queue, run_worker, m
 def test_a_queued_job_that_redis_lost_is_queued_again(app, queue, run_worker):
     job_id = enqueue_tick(app)
     queue.flushdb()  # Redis restarted without its data
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+    with clock.travel(TICK_ABANDONED + timedelta(seconds=1)), app.app_context():
         assert jobs.retry_abandoned() == 1
         db.session.commit()
     assert queued_on_redis(queue) == 1 and job_row(app, job_id).status is JobStatus.queued
@@ -192,7 +193,7 @@ def test_a_queued_job_that_redis_lost_is_queued_again(app, queue, run_worker):
 
 def test_a_job_still_waiting_on_redis_is_left_in_its_place(app, queue):
     enqueue_tick(app)
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+    with clock.travel(TICK_ABANDONED + timedelta(seconds=1)), app.app_context():
         assert jobs.retry_abandoned() == 0  # a long queue, not a lost job
         db.session.commit()
     assert queued_on_redis(queue) == 1

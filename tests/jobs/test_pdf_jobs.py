@@ -4,9 +4,10 @@ comes in the answer as before."""
 import re
 from datetime import timedelta
 
+import rq
 import sqlalchemy as sa
 
-from job_support import all_jobs
+from job_support import all_jobs, job_row, queued_on_redis
 from helpers import htmx_get, post
 from portal import jobs
 from portal import pdf as renderer
@@ -110,7 +111,7 @@ def test_a_job_whose_worker_died_twice_tells_the_partner(app, login_as, queue):
         db.session.execute(sa.update(jobs.Job).where(jobs.Job.id == job_id)
                            .values(status=JobStatus.running, attempts=2, started_at=clock.now()))
         db.session.commit()
-    with clock.travel(jobs.ABANDONED_AFTER + timedelta(seconds=1)), app.app_context():
+    with clock.travel(jobs.abandoned_after(pdfs.RENDER_JOB) + timedelta(seconds=1)), app.app_context():
         jobs.retry_abandoned()
         db.session.commit()
     answer = htmx_get(client, url).get_data(as_text=True)
@@ -129,3 +130,22 @@ def test_with_redis_down_the_pdf_is_made_in_the_request(app, login_as, redis_dow
     body = response.get_data(as_text=True)
     assert response.status_code == 200 and "Your PDF is ready" in body and not POLL.search(body)
     assert [job.status for job in all_jobs(app, pdfs.RENDER_JOB)] == [JobStatus.done]
+
+
+def test_a_pdf_job_left_running_is_retried_after_two_minutes_while_a_tick_job_is_not_yet(app, login_as, queue):
+    response = create(login_as("marketing@gold.demo"), app, "The worker died.")
+    pdf_job = int(POLL.search(response.get_data(as_text=True)).group(2))
+    assert rq.job.Job.fetch(f"{jobs.QUEUE}-{pdf_job}-1", connection=queue).timeout == 60  # RQ stops it then
+    with app.app_context():
+        tick_job = jobs.enqueue("tick").id
+        db.session.commit()
+        db.session.execute(sa.update(jobs.Job).values(status=JobStatus.running, attempts=1, started_at=clock.now()))
+        db.session.commit()
+    queue.flushdb()
+    with clock.travel(timedelta(minutes=1, seconds=50)), app.app_context():
+        assert jobs.retry_abandoned() == 0  # not yet: twice the PDF's 60 s
+    with clock.travel(timedelta(minutes=2, seconds=1)), app.app_context():
+        assert jobs.retry_abandoned() == 1
+        db.session.commit()
+    assert job_row(app, pdf_job).status is JobStatus.queued and queued_on_redis(queue) == 1
+    assert job_row(app, tick_job).status is JobStatus.running  # a tick may run 5 minutes: 10 before it counts
