@@ -22,7 +22,7 @@ from portal.deals.services import DealFilters
 from portal.extensions import db
 from portal.web.actions import domain_action
 from portal.web.csv_export import csv_download, safe_cell
-from portal.web.htmx import render
+from portal.web.htmx import is_partial, render
 from portal.web.pagination import paginate
 from portal.web.params import bounded_id, enum_arg, persona_or_404
 
@@ -147,6 +147,8 @@ def validate(name: str):
     if name not in form._fields or name == "csrf_token":
         abort(404)
     form.validate()
+    if not is_partial():  # without htmx (nothing of ours posts here so): the whole form, checked
+        return _form_page(form, None)
     return render("deals/form.html", "one_field", form=form, field_name=name)
 
 
@@ -155,7 +157,10 @@ def validate(name: str):
 @reads_only
 def check():
     """The live conflict answer while the rep types the customer's details."""
-    assessment = _assess(_deal_form())
+    form = _deal_form()
+    if not is_partial():  # without htmx: the whole form as typed, with the answer
+        return _form_page(form, None)
+    assessment = _assess(form)
     return render("deals/form.html", "conflict", assessment=assessment, own=_own_holding(assessment))
 
 

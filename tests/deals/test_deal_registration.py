@@ -1,6 +1,7 @@
 """Registering a deal: the form, inline validation, the live conflict answer, drafts."""
 import re
 
+import pytest
 import sqlalchemy as sa
 
 from deal_support import form_data
@@ -141,6 +142,15 @@ def check(client, products, **fields):
     response = post(client, "/deals/check", form_data(products, **fields), htmx=True)
     assert response.status_code == 200
     return response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/deals/check", "/deals/validate/customer_company"])
+def test_the_live_checks_without_htmx_answer_the_whole_form_as_typed(login_as, products, path):
+    """Only htmx posts there; a plain post (a replayed request, a script) gets the page, not a 500."""
+    response = post(login_as("sales@gold.demo"), path, form_data(products, customer_company="Northwind Traders",
+                                                                 customer_website="northwind.example"))
+    html = response.get_data(as_text=True)
+    assert response.status_code == 200 and "<html" in html and 'value="Northwind Traders"' in html
 
 
 def test_live_check_is_green_for_a_new_customer(login_as, products):
