@@ -62,6 +62,7 @@ def _register_blueprints(app: Flask) -> None:
     from portal.notifications.routes import bp as notifications_bp
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
+    from portal.program import bp as program_bp
     from portal.rooms.routes import bp as rooms_bp
     from portal.training import bp as training_bp
 
@@ -70,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
-                      cobrand_bp, training_bp, api_bp):
+                      cobrand_bp, training_bp, program_bp, api_bp):
         app.register_blueprint(blueprint)
 
 
