@@ -66,9 +66,10 @@ def _register_blueprints(app: Flask) -> None:
     from portal.rooms.routes import bp as rooms_bp
     from portal.training import bp as training_bp
 
-    # Co-branding's and training's views live in several modules, each on its domain's one blueprint.
+    # Co-branding's, training's and the program's views live in several modules, each on its domain's one blueprint.
     import portal.cobrand.routes, portal.cobrand.template_routes  # noqa: F401,E401
     import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
+    import portal.program.routes  # noqa: F401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
                       cobrand_bp, training_bp, program_bp, api_bp):

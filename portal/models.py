@@ -7,3 +7,4 @@ from portal.deals.models import *  # noqa: F401,F403
 from portal.cobrand.models import *  # noqa: F401,F403
 from portal.training.models import *  # noqa: F401,F403
 from portal.jobs import *  # noqa: F401,F403
+from portal.program.models import *  # noqa: F401,F403

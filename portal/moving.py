@@ -69,6 +69,10 @@ def move_install(target: Flask, *, dry_run: bool, echo: Callable[[str], None], s
     return report
 
 
+# Tables the migrations write rows into (the default tiers): in the target, the source's rows replace them.
+MIGRATIONS_FILL = frozenset({"tiers"})
+
+
 def tables() -> list[sa.Table]:
     """Parents before children."""
     return list(db.metadata.sorted_tables)
@@ -90,11 +94,13 @@ def survey(source: Engine, source_store: BlobStore, blobs: set[str]) -> MoveRepo
 
 
 def refuse_unless_empty(target: Engine) -> None:
-    """MoveRefused unless the target can be reached and holds no rows (no tables yet is fine)."""
+    """MoveRefused unless the target can be reached and holds no rows but the migrations' own
+    (no tables yet is fine)."""
     try:
         with target.connect() as conn:
             present = set(sa.inspect(conn).get_table_names())
-            filled = [table.name for table in tables() if table.name in present and _count(conn, table)]
+            filled = [table.name for table in tables()
+                      if table.name in present and table.name not in MIGRATIONS_FILL and _count(conn, table)]
     except sa.exc.OperationalError as error:
         raise MoveRefused(f"Cannot reach the target database: {str(error.orig).strip().splitlines()[0]}") from None
     if filled:
@@ -105,6 +111,9 @@ def refuse_unless_empty(target: Engine) -> None:
 def copy_rows(source: Engine, target: Engine, progress: Callable[[str, int], None] = lambda table, rows: None) -> None:
     """Every row of every table, parents first, in one transaction on the target."""
     with source.connect() as reading, target.begin() as writing:
+        for table in reversed(tables()):
+            if table.name in MIGRATIONS_FILL:
+                writing.execute(table.delete())
         for table in tables():
             copied = 0
             result = reading.execution_options(yield_per=BATCH).execute(sa.select(table))

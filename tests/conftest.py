@@ -25,6 +25,7 @@ from s3_server import s3_endpoint  # noqa: E402,F401  (a session fixture for eve
 
 DATABASE_URL = os.environ.get("PORTAL_TEST_DATABASE_URL")
 SEED_SCHEMA = "demo_seed"  # Postgres: where the session's seed is kept
+SCHEMA_ROWS = "schema_seed"  # Postgres: the rows the migrations write (the default tiers)
 # Tests sign in hundreds of times; at production's argon2 cost that would be a large part
 # of the run. test_auth checks that production keeps its cost.
 TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "portal.test", "PASSWORD_HASH_PARAMETERS": profiles.CHEAPEST}
@@ -33,10 +34,11 @@ TEST_CONFIG = {"TESTING": True, "SERVER_NAME": "portal.test", "PASSWORD_HASH_PAR
 @dataclass(frozen=True)
 class Template:
     """What a test's data starts as: a data folder to copy (on SQLite it holds portal.db) and,
-    on Postgres, whether SEED_SCHEMA's rows are restored and each sequence's last value
-    (None: never used)."""
+    on Postgres, the schema whose rows are restored and each sequence's last value (None:
+    never used)."""
     folder: Path
     seeded_at: datetime | None = None
+    rows_schema: str = SCHEMA_ROWS
     sequences: tuple[tuple[str, int | None], ...] = ()
 
     def clock_shift(self) -> timedelta:
@@ -76,11 +78,22 @@ def _migrate(url: str, data_dir: Path) -> None:
 
 @pytest.fixture(scope="session")
 def schema_template(tmp_path_factory) -> Template:
-    """The migrated, empty database."""
+    """The migrated database: no rows but those the migrations write (the default tiers)."""
     os.environ["PORTAL_DATA_DIR"] = str(tmp_path_factory.mktemp("environment"))  # apps made from the env
     folder = tmp_path_factory.mktemp("schema")
     _migrate(DATABASE_URL or _sqlite_url(folder), folder)
-    return Template(folder, sequences=tuple((name, None) for name, _ in _sequences()) if DATABASE_URL else ())
+    if not DATABASE_URL:
+        yield Template(folder)
+        return
+    _copy_rows_into(SCHEMA_ROWS)
+    yield Template(folder, sequences=_sequences())
+    _on_postgres(f"DROP SCHEMA {SCHEMA_ROWS} CASCADE")
+
+
+def _copy_rows_into(schema: str) -> None:
+    """Postgres: a copy of every table's rows in `schema`, to put back before each test."""
+    _on_postgres(f"DROP SCHEMA IF EXISTS {schema} CASCADE", f"CREATE SCHEMA {schema}",
+                 *(f"CREATE TABLE {schema}.{table} AS TABLE public.{table}" for table in _tables()))
 
 
 @pytest.fixture(scope="session")
@@ -102,9 +115,8 @@ def demo_template(schema_template, tmp_path_factory):
     if not DATABASE_URL:
         yield Template(folder, seeded_at)
         return
-    _on_postgres(f"DROP SCHEMA IF EXISTS {SEED_SCHEMA} CASCADE", f"CREATE SCHEMA {SEED_SCHEMA}",
-                 *(f"CREATE TABLE {SEED_SCHEMA}.{table} AS TABLE public.{table}" for table in _tables()))
-    yield Template(folder, seeded_at, _sequences())
+    _copy_rows_into(SEED_SCHEMA)
+    yield Template(folder, seeded_at, SEED_SCHEMA, _sequences())
     _on_postgres(f"DROP SCHEMA {SEED_SCHEMA} CASCADE")
 
 
@@ -123,8 +135,7 @@ def _start_from(template: Template, data_dir: Path) -> str:
     # DELETE, not TRUNCATE: on tables this small it is several times faster.
     _on_postgres(
         *(f"DELETE FROM public.{table}" for table in reversed(_tables())),
-        *(f"INSERT INTO public.{table} SELECT * FROM {SEED_SCHEMA}.{table}"
-          for table in (_tables() if template.seeded_at else ())),
+        *(f"INSERT INTO public.{table} SELECT * FROM {template.rows_schema}.{table}" for table in _tables()),
         "SELECT " + ", ".join(f"setval('public.{name}', {value or 1}, {value is not None})"
                               for name, value in template.sequences),
     )

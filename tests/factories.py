@@ -3,15 +3,17 @@ import itertools
 from datetime import timedelta
 
 from portal.core.access import AudienceSpec, apply_audience
-from portal.core.models import Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, Tier, User
+from portal.core.models import Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, User
+from portal.core.tiers import tier_by_key
 from portal.extensions import db
 from portal.rooms.models import Announcement
 
 _seq = itertools.count(1)
 
 
-def make_partner(tier=Tier.silver, partner_type=PartnerType.reseller, region=Region.NA, **kw) -> Organization:
-    org = Organization(name=kw.pop("name", f"Partner {next(_seq)}"), kind=OrgKind.partner, tier=tier,
+def make_partner(tier="silver", partner_type=PartnerType.reseller, region=Region.NA, **kw) -> Organization:
+    """A partner org; `tier` is a tier's key (the migrations make registered, silver, gold, platinum)."""
+    org = Organization(name=kw.pop("name", f"Partner {next(_seq)}"), kind=OrgKind.partner, tier=tier_by_key(tier),
                        partner_type=partner_type, region=region, **kw)
     db.session.add(org)
     db.session.flush()

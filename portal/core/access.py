@@ -13,16 +13,17 @@ from flask_login import current_user
 
 from portal.core.models import (
     Audience,
+    Tier,
     Organization,
     OrgKind,
     PartnerType,
     Persona,
     Region,
     Role,
-    Tier,
     User,
     audience_orgs,
 )
+from portal.core.tiers import all_tiers, tier_by_id, tier_by_key, tiers_in_mask
 from portal.extensions import db
 
 # --- the login guard and role gates ----------------------------------------------------
@@ -126,7 +127,8 @@ partner_required = roles_required(*PARTNER_ROLES, name="partner", refusal=404)
 
 # --- the audience engine ---------------------------------------------------------------
 
-DIMENSIONS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
+# Each is a bitmask column of Audience: one bit per enum member, or per tier (Tier.bit).
+MASKS = ("tiers", "partner_types", "regions", "personas")
 
 
 def bit(member) -> int:
@@ -144,28 +146,40 @@ def from_mask(enum_cls, mask: int) -> list:
     return [member for member in enum_cls if mask & bit(member)]
 
 
-def tier_floor_mask(floor: Tier) -> int:
-    return to_mask(t for t in Tier if t.rank >= floor.rank)
-
-
 @dataclass(frozen=True)
 class AudienceSpec:
-    """An audience as plain values (from a form, the seed or an API)."""
+    """An audience as plain values (from a form, the seed or an API). Tiers, by key, are either
+    a set (`tiers`) or a floor (`min_tier`: it and every tier ranked above it), not both."""
 
-    tiers: frozenset[Tier] = field(default_factory=frozenset)
+    tiers: frozenset[str] = field(default_factory=frozenset)
+    min_tier: str | None = None
     partner_types: frozenset[PartnerType] = field(default_factory=frozenset)
     regions: frozenset[Region] = field(default_factory=frozenset)
     personas: frozenset[Persona] = field(default_factory=frozenset)
     org_ids: frozenset[int] = field(default_factory=frozenset)
 
     @classmethod
-    def tier_floor(cls, floor: Tier, **rest) -> "AudienceSpec":
-        return cls(tiers=frozenset(t for t in Tier if t.rank >= floor.rank), **rest)
+    def tier_floor(cls, floor: str, **rest) -> "AudienceSpec":
+        return cls(min_tier=floor, **rest)
+
+
+def audience_columns(spec: AudienceSpec) -> dict:
+    """The spec as Audience's columns, but for the named orgs (a ValueError for an unknown tier)."""
+    def tier(key: str) -> Tier:
+        if (found := tier_by_key(key)) is None:
+            raise ValueError(f"no tier {key!r}")
+        return found
+
+    tier_mask = 0
+    for key in spec.tiers:
+        tier_mask |= tier(key).bit
+    return {"tiers": tier_mask, "min_tier_id": tier(spec.min_tier).id if spec.min_tier else None,
+            **{dimension: to_mask(getattr(spec, dimension)) for dimension in MASKS if dimension != "tiers"}}
 
 
 def apply_audience(audience: Audience, spec: AudienceSpec) -> Audience:
-    for dimension in DIMENSIONS:
-        setattr(audience, dimension, to_mask(getattr(spec, dimension)))
+    for column, value in audience_columns(spec).items():
+        setattr(audience, column, value)
     audience.orgs = (
         db.session.scalars(
             sa.select(Organization).where(
@@ -179,12 +193,15 @@ def apply_audience(audience: Audience, spec: AudienceSpec) -> Audience:
     return audience
 
 
-def _user_facts(user: User, persona: Persona | None) -> dict[str, int | None]:
-    """The bit each dimension must contain for this user; None means the dimension is open."""
+def _user_facts(user: User, persona: Persona | None) -> dict:
+    """The bit each mask must contain for this user (None: the dimension is open to them),
+    and the tier floors they stand on (ids of the tiers ranked at or below theirs)."""
     org = user.org
+    tier = tier_by_id(org.tier_id)  # from the request's tier list: no query per org
     persona_bit = None if user.role is Role.partner_admin else bit(user.persona)
     return {
-        "tiers": bit(org.tier) if org.tier else 0,
+        "tiers": tier.bit if tier else 0,
+        "floors": frozenset(t.id for t in all_tiers() if tier and t.rank <= tier.rank),
         "partner_types": bit(org.partner_type) if org.partner_type else 0,
         "regions": bit(org.region) if org.region else 0,
         "personas": persona_bit,
@@ -197,10 +214,12 @@ def may_see(user: User, audience: Audience | None, persona: Persona | None = Non
     if user.is_vendor or audience is None:
         return True
     facts = _user_facts(user, persona)
-    for dimension in DIMENSIONS:
+    for dimension in MASKS:
         mask, needed = getattr(audience, dimension), facts[dimension]
         if mask and needed is not None and not mask & needed:
             return False
+    if audience.min_tier_id is not None and audience.min_tier_id not in facts["floors"]:
+        return False
     if facts["room"] and audience.personas and not audience.personas & facts["room"]:
         return False
     return not audience.has_orgs or any(org.id == user.org_id for org in audience.orgs)
@@ -226,11 +245,12 @@ def _clause_for(facts: tuple, org_id: int):
     # process: building it costs more than running the query. Correctness never depends on it.
     facts = dict(facts)
     conditions = []
-    for dimension in DIMENSIONS:
+    for dimension in MASKS:
         needed = facts[dimension]
         if needed is not None:
             column = getattr(Audience, dimension)
             conditions.append(sa.or_(column == 0, column.op("&")(needed) != 0))
+    conditions.append(sa.or_(Audience.min_tier_id.is_(None), Audience.min_tier_id.in_(sorted(facts["floors"]))))
     if facts["room"]:
         conditions.append(sa.or_(Audience.personas == 0, Audience.personas.op("&")(facts["room"]) != 0))
     named = sa.exists().where(audience_orgs.c.audience_id == Audience.id, audience_orgs.c.org_id == org_id)
@@ -277,10 +297,9 @@ def describe(audience: Audience | None) -> str:
     if audience is None:
         return "Everyone"
     parts = []
-    tiers = from_mask(Tier, audience.tiers)
-    if tiers and len(tiers) > 1 and audience.tiers == tier_floor_mask(tiers[0]):
-        parts.append(f"{tiers[0].label} and above")
-    elif tiers:
+    if audience.min_tier_id is not None:
+        parts.append(f"{tier_by_id(audience.min_tier_id).label} and above")
+    elif tiers := tiers_in_mask(audience.tiers):
         parts.append(" or ".join(t.label for t in tiers))
     for enum_cls, mask in (
         (PartnerType, audience.partner_types),

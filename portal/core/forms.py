@@ -3,12 +3,13 @@ stripped by a filter; each form turns itself into its input object with to_input
 checkbox lists, choices from enums, and the one audience editor."""
 import wtforms
 from flask_wtf import FlaskForm
-from wtforms import PasswordField, SelectMultipleField, StringField
+from wtforms import PasswordField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.choices import SelectChoice
 from wtforms.widgets import CheckboxInput, ListWidget
 
 from portal.core.access import AudienceSpec, from_mask, partners_visible_to
-from portal.core.models import Audience, Organization, PartnerType, Persona, Region, Tier, User
+from portal.core.models import Audience, Organization, PartnerType, Persona, Region, User
+from portal.core.tiers import all_tiers, tiers_in_mask
 from portal.extensions import db
 
 
@@ -64,10 +65,16 @@ def enum_choices(enum_cls) -> list[SelectChoice]:
     return choices((member.value, member.label) for member in enum_cls)
 
 
-class AudienceForm(SubForm):
-    """Edits an Audience; nested in a content form with FormField. Empty means everyone."""
+def tier_choices() -> list[SelectChoice]:
+    return enum_choices(all_tiers())
 
-    tiers = MultiCheckboxField("Tiers", choices=enum_choices(Tier))
+
+class AudienceForm(SubForm):
+    """Edits an Audience; nested in a content form with FormField. Empty means everyone.
+    The tier and partner choices are read when the form is made (they are rows)."""
+
+    min_tier = SelectField("Tier floor", description="It and every tier above it, including tiers added later.")
+    tiers = MultiCheckboxField("Or only these tiers")
     partner_types = MultiCheckboxField("Partner types", choices=enum_choices(PartnerType))
     regions = MultiCheckboxField("Regions", choices=enum_choices(Region))
     personas = MultiCheckboxField("Personas", choices=enum_choices(Persona))
@@ -76,7 +83,13 @@ class AudienceForm(SubForm):
         description="Hold Ctrl (Cmd on a Mac) to pick several. Pick none to leave partners open.",
     )
 
-    ENUMS = {"tiers": Tier, "partner_types": PartnerType, "regions": Region, "personas": Persona}
+    ENUMS = {"partner_types": PartnerType, "regions": Region, "personas": Persona}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tiers.choices = tier_choices()
+        self.min_tier.choices = [SelectChoice("", "No floor"),
+                                 *choices((tier.key, f"{tier.label} and above") for tier in all_tiers())]
 
     def set_org_choices(self, user: User) -> None:
         """Offer the partner orgs the user may name (rows, not objects: there may be hundreds)."""
@@ -84,9 +97,15 @@ class AudienceForm(SubForm):
                                       .order_by(Organization.name)).all()
         self.orgs.choices = choices(partners)
 
+    def validate_tiers(self, field) -> None:
+        if field.data and self.min_tier.data:
+            raise wtforms.ValidationError("Pick a tier floor or some tiers, not both.")
+
     def fill_from(self, audience: Audience) -> None:
         for name, enum_cls in self.ENUMS.items():
             getattr(self, name).data = [m.value for m in from_mask(enum_cls, getattr(audience, name))]
+        self.tiers.data = [tier.key for tier in tiers_in_mask(audience.tiers)]
+        self.min_tier.data = audience.min_tier.key if audience.min_tier else ""
         self.orgs.data = [org.id for org in audience.orgs]
 
     def to_input(self) -> AudienceSpec:
@@ -94,4 +113,5 @@ class AudienceForm(SubForm):
             name: frozenset(enum_cls(v) for v in getattr(self, name).data or [])
             for name, enum_cls in self.ENUMS.items()
         }
-        return AudienceSpec(org_ids=frozenset(self.orgs.data or []), **values)
+        return AudienceSpec(tiers=frozenset(self.tiers.data or []), min_tier=self.min_tier.data or None,
+                            org_ids=frozenset(self.orgs.data or []), **values)

@@ -11,21 +11,6 @@ from portal.core import clock
 from portal.extensions import db
 
 
-class Tier(enum.Enum):
-    registered = "registered"
-    silver = "silver"
-    gold = "gold"
-    platinum = "platinum"
-
-    @property
-    def rank(self) -> int:
-        return list(Tier).index(self)
-
-    @property
-    def label(self) -> str:
-        return self.value.title()
-
-
 class PartnerType(enum.Enum):
     reseller = "reseller"
     distributor = "distributor"
@@ -95,19 +80,53 @@ def _enum(cls):
     return sa.Enum(cls, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e])
 
 
+class Tier(db.Model):
+    """A level of the partner program, defined by the vendor (portal/program edits them).
+
+    Orgs hold one; audiences name tiers (a set, or a floor that includes every tier ranked
+    at or above it, so a tier added later above "Gold" is in "Gold and above"). `slot` is
+    the tier's bit in an audience's tier mask, kept when ranks change."""
+
+    __tablename__ = "tiers"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(sa.String(40), unique=True)  # in URLs, filters, the API and CSS classes
+    name: Mapped[str] = mapped_column(sa.String(60), unique=True)
+    rank: Mapped[int] = mapped_column(unique=True)  # higher is better
+    colour: Mapped[str] = mapped_column(sa.String(7), default="#98a2b3")
+    description: Mapped[str] = mapped_column(sa.Text, default="")
+    slot: Mapped[int] = mapped_column(sa.SmallInteger, unique=True)
+
+    MAX_SLOTS = 63  # the bits of a 64-bit signed mask
+
+    # As an enum member has them: choices, filters and badges treat tiers like the other dimensions.
+    @property
+    def value(self) -> str:
+        return self.key
+
+    @property
+    def label(self) -> str:
+        return self.name
+
+    @property
+    def bit(self) -> int:
+        return 1 << self.slot
+
+
 class Organization(db.Model):
     __tablename__ = "organizations"
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(sa.String(200), unique=True)
     kind: Mapped[OrgKind] = mapped_column(_enum(OrgKind))
-    tier: Mapped[Tier | None] = mapped_column(_enum(Tier))
+    tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tiers.id"), index=True)
     partner_type: Mapped[PartnerType | None] = mapped_column(_enum(PartnerType))
     region: Mapped[Region | None] = mapped_column(_enum(Region))
     status: Mapped[OrgStatus] = mapped_column(_enum(OrgStatus), default=OrgStatus.active)
     parent_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
 
+    tier: Mapped[Tier | None] = relationship()
     parent: Mapped["Organization | None"] = relationship(remote_side=[id])
 
     @property
@@ -188,20 +207,23 @@ audience_orgs = sa.Table(
 class Audience(db.Model):
     """Who may see a piece of content. Each dimension is a bitmask; 0 means everyone.
 
-    Dimensions are ANDed; within a dimension any listed value matches. Named orgs,
-    when present, restrict the content to exactly those partner orgs.
+    Dimensions are ANDed; within a dimension any listed value matches. Tiers are a mask of
+    Tier.slot bits, or a floor (min_tier: that tier's rank and above). Named orgs, when
+    present, restrict the content to exactly those partner orgs.
     """
 
     __tablename__ = "audiences"
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tiers: Mapped[int] = mapped_column(default=0)
+    tiers: Mapped[int] = mapped_column(sa.BigInteger, default=0)
+    min_tier_id: Mapped[int | None] = mapped_column(sa.ForeignKey("tiers.id"))
     partner_types: Mapped[int] = mapped_column(default=0)
     regions: Mapped[int] = mapped_column(default=0)
     personas: Mapped[int] = mapped_column(default=0)
     has_orgs: Mapped[bool] = mapped_column(default=False)
 
     orgs: Mapped[list[Organization]] = relationship(secondary=audience_orgs, order_by=Organization.name)
+    min_tier: Mapped[Tier | None] = relationship()
 
 
 class AuditEvent(db.Model):

@@ -11,7 +11,8 @@ from portal.core.access import (
     get_or_404, partner_required, partners_visible_to, signed_in, vendor_admin_required, vendor_required,
 )
 from portal.core.database import reads_only
-from portal.core.models import Organization, Persona, Region, Tier
+from portal.core.models import Organization, Persona, Region
+from portal.core.tiers import all_tiers
 from portal.deals import matching, services
 from portal.deals.forms import (
     COUNTRIES, BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
@@ -24,7 +25,7 @@ from portal.web.actions import domain_action
 from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import is_partial, render
 from portal.web.pagination import paginate
-from portal.web.params import bounded_id, enum_arg, persona_or_404
+from portal.web.params import bounded_id, enum_arg, persona_or_404, tier_arg
 
 bp = Blueprint("deals", __name__)
 COUNTRY_NAMES = dict(COUNTRIES)
@@ -43,7 +44,7 @@ def _filters() -> DealFilters:
         text=request.args.get("q", "").strip()[:100],
         org_id=request.args.get("partner", type=bounded_id) if vendor else None,
         region=enum_arg(Region, "region") if vendor else None,
-        tier=enum_arg(Tier, "tier") if vendor else None,
+        tier=tier_arg() if vendor else None,
     )
 
 
@@ -52,7 +53,7 @@ def _vendor_filter_choices() -> dict:
         return {}
     partners = db.session.execute(partners_visible_to(current_user).with_only_columns(Organization.id, Organization.name)
                                   .order_by(Organization.name)).all()  # rows, not objects: there may be hundreds
-    return {"partners": partners, "regions": list(Region), "tiers": list(Tier)}
+    return {"partners": partners, "regions": list(Region), "tiers": all_tiers()}
 
 
 # --- lists -------------------------------------------------------------------------------

@@ -15,6 +15,8 @@ from portal.deals.matching import Assessment, Claim, Customer, Reason
 from portal.deals.models import Deal, DealStage, DealStatus, ExtensionRequest, HouseAccount
 from portal.extensions import db
 from portal.notifications.services import notify
+from portal.program import services as program
+from portal.program.models import BenefitUse
 
 REMINDER_DAYS = (14, 3)  # before protection ends
 REVIEW_SLA = timedelta(hours=48)
@@ -47,8 +49,10 @@ class DealInput:
         return Customer(self.customer_company, self.customer_website, self.contact_email, self.contact_phone)
 
 
-def protection_period() -> timedelta:
-    return timedelta(days=current_app.config["DEAL_PROTECTION_DAYS"])
+def protection_period(org: Organization) -> timedelta:
+    """The deal protection days of the org's tier (a benefit of the program), else the portal's default."""
+    days = program.benefit_amount(org.tier, BenefitUse.deal_protection)
+    return timedelta(days=int(days) if days is not None else current_app.config["DEAL_PROTECTION_DAYS"])
 
 
 # --- who sees what -----------------------------------------------------------------------
@@ -111,7 +115,7 @@ def _filtered(stmt, filters: DealFilters):
         if filters.region:
             orgs = orgs.where(Organization.region == filters.region)
         if filters.tier:
-            orgs = orgs.where(Organization.tier == filters.tier)
+            orgs = orgs.where(Organization.tier_id == filters.tier.id)
         stmt = stmt.where(Deal.org_id.in_(orgs))
     return stmt
 
@@ -295,7 +299,7 @@ def _move(deal: Deal, expected: DealStatus | tuple[DealStatus, ...], to: DealSta
 def approve(actor: User, deal: Deal) -> None:
     now = clock.now()
     _move(deal, DealStatus.submitted, DealStatus.approved, decided_at=now, decided_by_id=actor.id,
-          protected_until=now + protection_period(), reminded_days=None)
+          protected_until=now + protection_period(deal.org), reminded_days=None)
     until = deal.protected_until.date()
     audit.record(actor, "deal.approve", deal, f"Approved; protected until {clock.as_text(until)}", org=deal.org,
                  after={"protected_until": until.isoformat()})

@@ -1,5 +1,5 @@
 """The fixed demo data (documented in README.md): orgs, people and announcements here; the
-asset library, deals, co-branding and training in this package's modules, their long texts
+program's benefits, the asset library, deals, co-branding and training in this package's modules, their long texts
 and designs in data/. Generated data for benchmarks is in generated.py."""
 from datetime import timedelta
 
@@ -8,12 +8,14 @@ import sqlalchemy as sa
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import (
-    Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, Tier, User,
+    Audience, Organization, OrgKind, PartnerType, Persona, Region, Role, User,
 )
+from portal.core.tiers import tier_by_key
 from portal.core.passwords import hash_password
 from portal.demo.assets import seed_demo_assets
 from portal.demo.cobrand import seed_demo_brand_kits, seed_demo_templates
 from portal.demo.deals import seed_demo_deals
+from portal.demo.program import seed_demo_program
 from portal.demo.training import seed_demo_training
 from portal.extensions import db
 from portal.rooms.models import Announcement
@@ -24,11 +26,11 @@ VENDOR = "Acme Cloud"
 ASSET_AUTHOR = "admin@vendor.demo"
 PARTNERS = [
     # name, tier, type, region, parent
-    ("Summit Peak Systems", Tier.gold, PartnerType.reseller, Region.NA, None),
-    ("Harborline IT", Tier.silver, PartnerType.msp, Region.EMEA, None),
-    ("Kestrel Referral Co", Tier.registered, PartnerType.referral, Region.APAC, None),
-    ("Meridian Distribution", Tier.platinum, PartnerType.distributor, Region.EMEA, None),
-    ("Lakeside Tech", Tier.silver, PartnerType.reseller, Region.EMEA, "Meridian Distribution"),
+    ("Summit Peak Systems", "gold", PartnerType.reseller, Region.NA, None),
+    ("Harborline IT", "silver", PartnerType.msp, Region.EMEA, None),
+    ("Kestrel Referral Co", "registered", PartnerType.referral, Region.APAC, None),
+    ("Meridian Distribution", "platinum", PartnerType.distributor, Region.EMEA, None),
+    ("Lakeside Tech", "silver", PartnerType.reseller, Region.EMEA, "Meridian Distribution"),
 ]
 USERS = [
     # email, name, org, role, persona
@@ -57,7 +59,7 @@ def seed_demo() -> None:
         return
     orgs = {VENDOR: Organization(name=VENDOR, kind=OrgKind.vendor)}
     for name, tier, ptype, region, parent in PARTNERS:
-        orgs[name] = Organization(name=name, kind=OrgKind.partner, tier=tier, partner_type=ptype,
+        orgs[name] = Organization(name=name, kind=OrgKind.partner, tier=tier_by_key(tier), partner_type=ptype,
                                   region=region, parent=orgs.get(parent))
     db.session.add_all(orgs.values())
     password_hash = hash_password(DEMO_PASSWORD)
@@ -67,6 +69,7 @@ def seed_demo() -> None:
     )
     db.session.flush()
     _seed_announcements(orgs)
+    seed_demo_program()
     seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
     seed_demo_deals()
     seed_demo_brand_kits()
@@ -86,7 +89,7 @@ def _seed_announcements(orgs: dict[str, Organization]) -> None:
         ("Gold and Platinum: double margin on new logos this quarter",
          "Register new-logo deals before the end of the quarter and earn **2× front-end margin**.\n\n"
          "- New customers only\n- Registered and approved deals\n- Paid within 30 days of close",
-         AudienceSpec.tier_floor(Tier.gold), False, now - 5 * day, now + 60 * day),
+         AudienceSpec.tier_floor("gold"), False, now - 5 * day, now + 60 * day),
         ("EMEA partner summit: Lisbon, 12–13 March",
          "Two days of roadmap, hands-on labs and the partner awards. Seats are limited per partner.",
          AudienceSpec(regions=frozenset({Region.EMEA})), False, now - 3 * day, None),
@@ -101,7 +104,7 @@ def _seed_announcements(orgs: dict[str, Organization]) -> None:
          AudienceSpec(org_ids=frozenset({orgs["Harborline IT"].id})), False, now - 4 * day, None),
         ("Registered partners: your path to Silver",
          "Two certified sales reps and one closed deal make you Silver. The training room shows the way.",
-         AudienceSpec(tiers=frozenset({Tier.registered})), False, now - 6 * day, None),
+         AudienceSpec(tiers=frozenset({"registered"})), False, now - 6 * day, None),
         ("Sales: register deals early, they are protected for 90 days",
          "The first registration for a customer and product wins. Register as soon as you qualify.",
          AudienceSpec(personas=frozenset({Persona.sales})), False, now - 7 * day, None),

@@ -35,7 +35,7 @@ from portal.assets.models import Asset, AssetType
 from portal.core import clock
 from portal.core.access import AudienceSpec
 from portal.core.models import (
-    Organization, OrgKind, PartnerType, Persona, Product, Region, Tier, User,
+    Organization, OrgKind, PartnerType, Persona, Product, Region, User,
 )
 from portal.extensions import db
 from portal.pdf import render_pdf
@@ -55,9 +55,9 @@ VENDOR_COLOUR = "#2563eb"
 
 AUDIENCES = {
     "everyone": AudienceSpec(),
-    "silver_up": AudienceSpec.tier_floor(Tier.silver),
-    "gold_up": AudienceSpec.tier_floor(Tier.gold),
-    "platinum": AudienceSpec(tiers=frozenset({Tier.platinum})),
+    "silver_up": AudienceSpec.tier_floor("silver"),
+    "gold_up": AudienceSpec.tier_floor("gold"),
+    "platinum": AudienceSpec(tiers=frozenset({"platinum"})),
     "sales": AudienceSpec(personas=frozenset({Persona.sales})),
     "presales": AudienceSpec(personas=frozenset({Persona.presales})),
     "marketing": AudienceSpec(personas=frozenset({Persona.marketing})),

@@ -13,7 +13,7 @@ from portal.cobrand.designs import Design, default_limits
 from portal.cobrand.logos import PreparedLogo, prepare_logo
 from portal.cobrand.models import ActivityKind
 from portal.core.access import AudienceSpec
-from portal.core.models import Organization, Tier, User
+from portal.core.models import Organization, User
 from portal.extensions import db
 
 GOLD = "Summit Peak Systems"
@@ -41,7 +41,7 @@ TEMPLATES = [
      "product-overview-flyer", "A4", AudienceSpec()),
     ("Executive Briefing Invitation (Gold)",
      "Invite IT leaders to a roadmap briefing you host with Acme Cloud. One US Letter page; for Gold partners.",
-     "gold-executive-briefing", "letter", AudienceSpec(tiers=frozenset({Tier.gold}))),
+     "gold-executive-briefing", "letter", AudienceSpec(tiers=frozenset({"gold"}))),
 ]
 
 

@@ -16,11 +16,12 @@ from portal.assets.files import FileKind
 from portal.assets.models import Asset, AssetType, AssetVersion
 from portal.storage import BlobStore, current_store
 from portal.core import clock
-from portal.core.access import DIMENSIONS, AudienceSpec, to_mask
+from portal.core.access import AudienceSpec, audience_columns
 from portal.core.models import (
-    Audience, Organization, OrgKind, OrgStatus, PartnerType, Persona, Product, Region, Role, Tier, User,
+    Audience, Organization, OrgKind, OrgStatus, PartnerType, Persona, Product, Region, Role, User,
 )
 from portal.core.passwords import hash_password
+from portal.core.tiers import all_tiers
 from portal.deals import matching
 from portal.deals import services as deal_services
 from portal.deals.matching import Claim, Level
@@ -34,10 +35,10 @@ from portal.extensions import db
 def seed_generated_partners(count: int) -> int:
     """Add `count` generated partner orgs with three people each, by bulk insert."""
     start = db.session.scalar(sa.select(sa.func.count(Organization.id)))
-    tiers, types, regions = list(Tier), list(PartnerType), list(Region)
+    tiers, types, regions = all_tiers(), list(PartnerType), list(Region)
     now = clock.now()
     org_rows = [
-        {"name": f"Generated Partner {start + i:05d}", "kind": OrgKind.partner, "tier": tiers[i % 4],
+        {"name": f"Generated Partner {start + i:05d}", "kind": OrgKind.partner, "tier_id": tiers[i % len(tiers)].id,
          "partner_type": types[i % 5], "region": regions[i % 4], "status": OrgStatus.active, "created_at": now}
         for i in range(count)
     ]
@@ -114,8 +115,7 @@ SENTENCES = [
 GENERATED_TYPES = [t for t in AssetType if t is not AssetType.video]
 GENERATED_LANGUAGES = ["en"] * 14 + ["de", "fr", "es", "it"]
 GENERATED_AUDIENCES = [AudienceSpec()] * 12 + [
-    AudienceSpec.tier_floor(Tier.silver), AudienceSpec.tier_floor(Tier.gold),
-    AudienceSpec(tiers=frozenset({Tier.platinum})),
+    AudienceSpec.tier_floor("silver"), AudienceSpec.tier_floor("gold"), AudienceSpec(tiers=frozenset({"platinum"})),
     AudienceSpec(personas=frozenset({Persona.sales})), AudienceSpec(personas=frozenset({Persona.presales})),
     AudienceSpec(personas=frozenset({Persona.marketing})),
     AudienceSpec(regions=frozenset({Region.EMEA})), AudienceSpec(regions=frozenset({Region.NA})),
@@ -199,8 +199,7 @@ def _sentence(rng: random.Random, product: str, industry: str) -> str:
 
 def _insert_generated(rows: list[GeneratedAsset], store: BlobStore, author_id: int | None) -> None:
     now = clock.now()
-    audience_rows = [{dimension: to_mask(getattr(row.audience, dimension)) for dimension in DIMENSIONS}
-                     | {"has_orgs": False} for row in rows]
+    audience_rows = [audience_columns(row.audience) | {"has_orgs": False} for row in rows]
     audience_ids = _insert_returning_ids(Audience, audience_rows)
     asset_rows = [row.asset | {"audience_id": audience_id, "version": 1, "download_count": 0,
                                "created_by_id": author_id, "created_at": now, "updated_at": now}

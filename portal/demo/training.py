@@ -9,7 +9,8 @@ import sqlalchemy as sa
 
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
-from portal.core.models import Audience, Persona, Tier, User
+from portal.core.models import Audience, Persona, User
+from portal.core.tiers import tier_by_key
 from portal.extensions import db
 from portal.training import certificates
 from portal.training.models import (
@@ -99,7 +100,7 @@ def seed_demo_training() -> None:
                   AudienceSpec(personas=frozenset({Persona.sales})))
     presales = _path("Technical Specialist", "For presales engineers of Gold and Platinum partners: architecture "
                      "and proofs of concept.", technical, "Technical Specialist", 24,
-                     AudienceSpec.tier_floor(Tier.gold, personas=frozenset({Persona.presales})))
+                     AudienceSpec.tier_floor("gold", personas=frozenset({Persona.presales})))
 
     _certified(_user("sales@gold.demo"), sales, product, now - timedelta(days=90), VALID_CODE)
     _certified(_user("sales@silver.demo"), sales, product, now - timedelta(days=400), EXPIRED_CODE)
@@ -107,7 +108,7 @@ def seed_demo_training() -> None:
     db.session.add(Enrollment(user_id=trainee.id, path_id=sales.id, enrolled_at=now - timedelta(days=2)))
     _complete(trainee, product, 2, now - timedelta(days=1))  # 2 of 4 steps: half-way
 
-    for tier, path, count in [(Tier.silver, sales, 1), (Tier.gold, sales, 3), (Tier.gold, presales, 1),
-                              (Tier.platinum, sales, 5), (Tier.platinum, presales, 2)]:
-        db.session.add(TierRequirement(tier=tier, path=path, count=count))
+    for tier, path, count in [("silver", sales, 1), ("gold", sales, 3), ("gold", presales, 1),
+                              ("platinum", sales, 5), ("platinum", presales, 2)]:
+        db.session.add(TierRequirement(tier=tier_by_key(tier), path=path, count=count))
     db.session.flush()

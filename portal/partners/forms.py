@@ -2,14 +2,15 @@
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
-from portal.core.forms import Form, enum_choices
+from portal.core.forms import Form, enum_choices, tier_choices
 from portal.core.models import OrgStatus, PartnerType, Region, Tier
+from portal.core.tiers import tier_by_key
 from portal.partners.services import NewPartner
 
 
 class PartnerForm(Form):
     name = StringField("Partner name", validators=[DataRequired(), Length(max=200)])
-    tier = SelectField("Tier", choices=enum_choices(Tier))
+    tier = SelectField("Tier", validators=[DataRequired()])
     partner_type = SelectField("Type", choices=enum_choices(PartnerType))
     region = SelectField("Region", choices=enum_choices(Region))
     parent_id = SelectField("Sells through distributor", coerce=lambda v: int(v) if v else None,
@@ -18,19 +19,27 @@ class PartnerForm(Form):
     admin_email = EmailField("Admin's email", validators=[DataRequired(), Email(), Length(max=254)],
                              description="We email them an invitation to set their password.")
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()
+
     def to_input(self) -> NewPartner:
         return NewPartner(
-            name=self.name.data, tier=Tier(self.tier.data), partner_type=PartnerType(self.partner_type.data),
+            name=self.name.data, tier=tier_by_key(self.tier.data), partner_type=PartnerType(self.partner_type.data),
             region=Region(self.region.data), parent_id=self.parent_id.data, admin_name=self.admin_name.data,
             admin_email=self.admin_email.data,
         )
 
 
 class TierForm(Form):
-    tier = SelectField("New tier", choices=enum_choices(Tier))
+    tier = SelectField("New tier", validators=[DataRequired()])
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()
 
     def to_input(self) -> Tier:
-        return Tier(self.tier.data)
+        return tier_by_key(self.tier.data)
 
 
 class StatusForm(Form):

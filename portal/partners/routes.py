@@ -5,13 +5,14 @@ from flask_login import current_user
 from portal.core.access import get_or_404, partners_visible_to, vendor_admin_required, vendor_required
 from portal.core.audit import events
 from portal.core.forms import choices
-from portal.core.models import Organization, OrgStatus, PartnerType, Region, Tier
+from portal.core.models import Organization, OrgStatus, PartnerType, Region
+from portal.core.tiers import all_tiers
 from portal.deals import services as deals
 from portal.extensions import db
 from portal.partners import services
 from portal.partners.forms import PartnerForm, StatusForm, TierForm
 from portal.web.actions import domain_action
-from portal.web.params import enum_arg
+from portal.web.params import enum_arg, tier_arg
 from portal.web.htmx import fragment_or_redirect, render
 from portal.web.pagination import paginate
 
@@ -23,14 +24,14 @@ bp = Blueprint("partners", __name__, url_prefix="/partners")
 def index():
     filters = services.PartnerFilters(
         q=request.args.get("q", "").strip()[:100],
-        tier=enum_arg(Tier, "tier"),
+        tier=tier_arg(),
         partner_type=enum_arg(PartnerType, "type"),
         region=enum_arg(Region, "region"),
         status=enum_arg(OrgStatus, "status"),
     )
     page = paginate(services.search_partners(current_user, filters), request.args.get("page", 1, type=int))
     return render("partners/index.html", "results", page=page, filters=filters,
-                  tiers=list(Tier), types=list(PartnerType), regions=list(Region), statuses=list(OrgStatus))
+                  tiers=all_tiers(), types=list(PartnerType), regions=list(Region), statuses=list(OrgStatus))
 
 
 def _partner(partner_id: int) -> Organization:
@@ -50,7 +51,7 @@ def _render_detail(org, tier_form=None, status_form=None, status=200):
         "partners/detail.html", "settings", org=org, people=people, history=history,
         deal_customers=deals.customers_named_in(history),
         resellers=services.tier_two_resellers(org), status=status,
-        tier_form=tier_form or TierForm(tier=org.tier.value),
+        tier_form=tier_form or TierForm(tier=org.tier.key if org.tier else None),
         status_form=status_form or StatusForm(status=org.status.value),
     )
 

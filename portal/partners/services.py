@@ -43,7 +43,7 @@ def search_partners(actor: User, filters: PartnerFilters):
     if filters.q:
         stmt = stmt.where(Organization.name.icontains(filters.q, autoescape=True))
     for column, value in (
-        (Organization.tier, filters.tier),
+        (Organization.tier_id, filters.tier.id if filters.tier else None),
         (Organization.partner_type, filters.partner_type),
         (Organization.region, filters.region),
         (Organization.status, filters.status),
@@ -74,7 +74,7 @@ def create_partner(actor: User, data: NewPartner) -> Organization:
     db.session.add(org)
     db.session.flush()
     audit.record(actor, "partner.created", org, f"Partner {org.name} created",
-                 after={"tier": org.tier.value, "type": org.partner_type.value, "region": org.region.value})
+                 after={"tier": org.tier.key, "type": org.partner_type.value, "region": org.region.value})
     try:
         people.add_person(actor, org, people.NewPerson(data.admin_name, data.admin_email, Persona.sales,
                                                        Role.partner_admin))
@@ -87,8 +87,8 @@ def change_tier(actor: User, org: Organization, tier: Tier) -> None:
     if org.tier is tier:
         return
     before, org.tier = org.tier, tier
-    audit.record(actor, "partner.tier_changed", org, f"{org.name}: tier {before.label} → {tier.label}",
-                 before={"tier": before.value}, after={"tier": tier.value})
+    audit.record(actor, "partner.tier_changed", org, f"{org.name}: tier {before.label if before else 'none'} → {tier.label}",
+                 before={"tier": before.key if before else None}, after={"tier": tier.key})
 
 
 def change_status(actor: User, org: Organization, status: OrgStatus) -> None:

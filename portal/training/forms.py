@@ -9,8 +9,9 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.forms import AudienceForm, Form, MultiCheckboxField, SubForm, choices, enum_choices
+from portal.core.forms import AudienceForm, Form, MultiCheckboxField, SubForm, choices, enum_choices, tier_choices
 from portal.core.models import Tier
+from portal.core.tiers import tier_by_key
 from portal.training.models import Attempt, QuestionKind
 from portal.training.editor import CourseInput, LessonInput, PathInput, QuestionInput, QuizSettings
 
@@ -166,13 +167,17 @@ class RequirementInput:
 
 
 class RequirementForm(Form):
-    tier = SelectField("Tier", choices=enum_choices(Tier), default=Tier.gold.value)
+    tier = SelectField("Tier", validators=[DataRequired("Choose a tier.")])
     path_id = SelectField("Certification", coerce=int, validators=[DataRequired("Choose a certification.")])
     count = IntegerField("Certified people needed", default=1,
                          validators=[InputRequired("Enter how many people."), NumberRange(1, 100, "From 1 to 100.")])
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.tier.choices = tier_choices()
+
     def to_input(self) -> RequirementInput:
-        return RequirementInput(Tier(self.tier.data), self.path_id.data, self.count.data)
+        return RequirementInput(tier_by_key(self.tier.data), self.path_id.data, self.count.data)
 
 
 class RevokeForm(Form):

@@ -320,11 +320,12 @@ class TierRequirement(db.Model):
     """A tier asks for this many certified people per certification (path)."""
 
     __tablename__ = "training_tier_requirements"
-    __table_args__ = (sa.UniqueConstraint("tier", "path_id", name="uq_training_tier_requirements_tier_path"),)
+    __table_args__ = (sa.UniqueConstraint("tier_id", "path_id", name="uq_training_tier_requirements_tier_path"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    tier: Mapped[Tier] = mapped_column(_enum(Tier))
+    tier_id: Mapped[int] = mapped_column(sa.ForeignKey("tiers.id"))
     path_id: Mapped[int] = mapped_column(sa.ForeignKey("training_paths.id", ondelete="CASCADE"), index=True)
     count: Mapped[int] = mapped_column(default=1)
 
+    tier: Mapped[Tier] = relationship()
     path: Mapped[LearningPath] = relationship()

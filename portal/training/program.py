@@ -10,6 +10,7 @@ from sqlalchemy.orm import selectinload
 from portal.core import audit, clock
 from portal.core.access import people_visible_to
 from portal.core.models import Organization, Tier, User
+from portal.core.tiers import next_tier
 from portal.extensions import db
 from portal.training.certificates import EXPIRING_SOON, superseded, valid_now
 from portal.training.errors import TrainingError
@@ -85,7 +86,7 @@ class Standing:
 def standing(org: Organization, tier: Tier) -> list[Standing]:
     """Where `org` stands against `tier`'s requirements: its own certified people only."""
     requirements = db.session.scalars(sa.select(TierRequirement).options(selectinload(TierRequirement.path))
-                                      .where(TierRequirement.tier == tier)).all()
+                                      .where(TierRequirement.tier_id == tier.id)).all()
     now = clock.now()
     result = []
     for requirement in sorted(requirements, key=lambda r: r.path.certification_name or r.path.title):
@@ -100,9 +101,8 @@ def standing(org: Organization, tier: Tier) -> list[Standing]:
 
 def program(org: Organization) -> dict:
     """The org's standing for its tier and for the next tier up."""
-    tiers = list(Tier)
     current = org.tier
-    following = tiers[current.rank + 1] if current and current.rank + 1 < len(tiers) else None
+    following = next_tier(current) if current else None
     return {"tier": current, "current": standing(org, current) if current else [],
             "next_tier": following, "next": standing(org, following) if following else []}
 
@@ -115,7 +115,7 @@ def requirements():
 def set_requirement(actor: User, tier: Tier, path: LearningPath, count: int) -> TierRequirement:
     if not path.certifies:
         raise TrainingError("That path grants no certification: give it a certification name and a final exam.")
-    requirement = db.session.scalar(sa.select(TierRequirement).where(TierRequirement.tier == tier,
+    requirement = db.session.scalar(sa.select(TierRequirement).where(TierRequirement.tier_id == tier.id,
                                                                     TierRequirement.path_id == path.id))
     before = {"count": requirement.count} if requirement else None
     if requirement is None:
@@ -133,3 +133,8 @@ def delete_requirement(actor: User, requirement: TierRequirement) -> None:
     audit.record(actor, "training.requirement_delete", requirement,
                  f"{requirement.tier.label} no longer requires “{requirement.path.certification_name}”", org=actor.org)
     db.session.delete(requirement)
+
+
+def drop_requirements_of(tier: Tier) -> None:
+    """The tier is going: so are its certification requirements."""
+    db.session.execute(sa.delete(TierRequirement).where(TierRequirement.tier_id == tier.id))

@@ -3,6 +3,7 @@ from flask import abort, request
 from werkzeug.routing import IntegerConverter
 
 from portal.core.models import Persona
+from portal.core.tiers import tier_by_key
 
 # Ids are 32-bit integer columns on Postgres; a larger number can name no row, and sent to
 # the database it is an error (SQLite's limit is 2^63), so it is refused before any query.
@@ -43,6 +44,11 @@ def enum_arg(enum_cls, name: str):
         return enum_cls(request.args.get(name, ""))
     except ValueError:
         return None
+
+
+def tier_arg(name: str = "tier"):
+    """The tier whose key is ?name=, or None when it is missing or unknown."""
+    return tier_by_key(request.args.get(name, ""))
 
 
 def persona_or_404(value: str) -> Persona:

@@ -7,6 +7,7 @@ from markupsafe import Markup
 from portal.core import clock
 from portal.core.access import describe
 from portal.core.models import Persona
+from portal.core.tiers import tier_styles_version
 from portal.core.markdown import as_markup
 from portal.web.htmx import is_partial
 
@@ -49,7 +50,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
         is_partial=is_partial,
-        describe=describe,
+        describe=describe, tier_styles_version=tier_styles_version,
     )
     # A value, not a function, so templates compare with it; read per render from the one clock.
     app.context_processor(lambda: {"now": clock.now()})

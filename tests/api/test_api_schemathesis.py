@@ -19,7 +19,7 @@ from deal_support import deal_input
 from factories import make_partner, make_user
 from portal.assets.models import Product
 from portal.core import clock, tokens
-from portal.core.models import Organization, OrgKind, Role, Tier
+from portal.core.models import Organization, OrgKind, Role
 from portal.deals import matching, services
 from portal.deals.forms import LONGEST_SALES_CYCLE
 from portal.extensions import db
@@ -44,7 +44,7 @@ def world(app):
     with app.app_context():
         vendor = Organization(name="Vendor", kind=OrgKind.vendor)
         db.session.add(vendor)
-        rep = make_user(make_partner(Tier.gold, name="Summit"), email="rep@summit.example")
+        rep = make_user(make_partner("gold", name="Summit"), email="rep@summit.example")
         rival = make_user(make_partner(name="Harbor"), email="rep@harbor.example")
         channel = make_user(vendor, role=Role.channel_manager, email="channel@vendor.example")
         product_ids = [_product("Backup Suite"), _product("Cloud Vault")]

@@ -12,7 +12,7 @@ from portal.assets.models import Asset, AssetType, AssetVersion, Download
 from portal.core import clock
 from portal.core.access import AudienceSpec
 from portal.core.auth import find_user
-from portal.core.models import AuditEvent, Persona, Region, Tier
+from portal.core.models import AuditEvent, Persona, Region
 from portal.extensions import db
 from portal.storage import blob_store
 
@@ -50,7 +50,7 @@ def stored_files(app) -> set:
 def test_library_shows_only_what_the_partner_may_see(add_asset, login_as):
     add_asset(title="Open Datasheet")
     add_asset(title="EMEA Only Sheet", spec=EMEA_ONLY)
-    add_asset(title="Gold Floor Sheet", spec=AudienceSpec.tier_floor(Tier.gold))
+    add_asset(title="Gold Floor Sheet", spec=AudienceSpec.tier_floor("gold"))
 
     gold_na = titles(login_as("sales@gold.demo").get("/assets").get_data(as_text=True))
     silver_emea = titles(login_as("sales@silver.demo").get("/assets").get_data(as_text=True))

@@ -7,7 +7,7 @@ from factories import make_announcement
 from helpers import htmx_get, post
 from portal.core import clock
 from portal.core.access import AudienceSpec
-from portal.core.models import AuditEvent, Persona, Tier
+from portal.core.models import AuditEvent, Persona
 from portal.extensions import db
 from portal.rooms.models import Announcement
 
@@ -112,7 +112,7 @@ def test_announcement_form_errors_are_422_and_change_nothing(app, login_as):
 def test_vendor_edits_and_deletes_an_announcement(app, login_as):
     admin = login_as("admin@vendor.demo")
     with app.app_context():
-        announcement_id = make_announcement(AudienceSpec.tier_floor(Tier.silver), title="Old title").id
+        announcement_id = make_announcement(AudienceSpec.tier_floor("silver"), title="Old title").id
         db.session.commit()
     edit = admin.get(f"/announcements/{announcement_id}/edit").get_data(as_text=True)
     assert re.search(r'<input checked[^>]*value="silver"', edit)
