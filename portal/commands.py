@@ -81,24 +81,30 @@ MAIL_EVERY = timedelta(minutes=1)
 
 @jobs.kind("tick")
 def run_tick(_job=None) -> dict:
-    """Expire lapsed deal protections and send expiry reminders (deals, certifications);
-    each reminder is recorded as sent, so a second run sends nothing twice."""
+    """Expire lapsed deal protections, send expiry reminders (deals, certifications) and, once
+    a day, evaluate every partner's tier; each reminder and decision is recorded, so a second
+    run sends nothing twice."""
     from portal.deals import services as deals
+    from portal.program import tiering
     from portal.training import certificates
 
-    return {"expired": deals.expire_lapsed(), "reminded": deals.send_reminders(),
+    done = {"expired": deals.expire_lapsed(), "reminded": deals.send_reminders(),
             "certificates_reminded": certificates.send_reminders()}
+    evaluated = tiering.evaluate_daily()
+    return done | {"tiers": evaluated.summary() if evaluated else None}
 
 
 @click.command()
 @with_appcontext
 def tick():
     """Time-based jobs, safe to run as often as you like (e.g. every 15 minutes from cron):
-    expire lapsed deal protections and send expiry reminders (deals, certifications)."""
+    expire lapsed deal protections, send expiry reminders (deals, certifications) and
+    evaluate the partners' tiers once a day."""
     done = run_tick()
     db.session.commit()
     click.echo(f"{done['expired']} deal(s) expired, {done['reminded']} reminder(s) sent.")
     click.echo(f"{done['certificates_reminded']} certification expiry reminder(s) sent.")
+    click.echo(f"Tiers: {done['tiers']}." if done["tiers"] else "Tiers: evaluated already today.")
 
 
 @jobs.kind("send_mail")

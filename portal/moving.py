@@ -69,8 +69,9 @@ def move_install(target: Flask, *, dry_run: bool, echo: Callable[[str], None], s
     return report
 
 
-# Tables the migrations write rows into (the default tiers): in the target, the source's rows replace them.
-MIGRATIONS_FILL = frozenset({"tiers"})
+# Tables the migrations write rows into (the default tiers, the program's settings): in the
+# target, the source's rows replace them.
+MIGRATIONS_FILL = frozenset({"tiers", "program_settings"})
 
 
 def tables() -> list[sa.Table]:

@@ -1,4 +1,5 @@
 """The one source of "now". Stored datetimes are naive UTC; tests move the clock."""
+import calendar
 from contextlib import contextmanager
 from datetime import UTC, date, datetime, timedelta
 
@@ -25,3 +26,15 @@ def travel(delta: timedelta):
         yield
     finally:
         _offset = previous
+
+
+def months_before(moment: datetime, months: int) -> datetime:
+    """The same day and time `months` calendar months earlier (the month's last day if it is shorter)."""
+    month_index = moment.year * 12 + moment.month - 1 - months
+    year, month = divmod(month_index, 12)
+    day = min(moment.day, calendar.monthrange(year, month + 1)[1])
+    return moment.replace(year=year, month=month + 1, day=day)
+
+
+def months_after(moment: datetime, months: int) -> datetime:
+    return months_before(moment, -months)

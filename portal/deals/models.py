@@ -95,6 +95,7 @@ class Deal(MatchKeys, db.Model):
     decided_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     rejection_reason: Mapped[str | None] = mapped_column(sa.String(1000))
     protected_until: Mapped[datetime | None] = mapped_column(index=True)
+    closed_at: Mapped[datetime | None]  # marked won or lost (won revenue counts in the program's window from then)
     reminded_days: Mapped[int | None]  # the last expiry reminder sent (14 or 3 days before)
     # The conflict check's answer at submission
     conflict_level: Mapped[Level | None] = mapped_column(_enum(Level))

@@ -1,5 +1,6 @@
 """Deal registration's rules: who sees which deal, the conflict check, the workflow,
 expiry and reminders. Routes, the API and the CLI all come through here."""
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -332,7 +333,7 @@ def decide_many(actor: User, deal_ids: list[int], approved: bool, reason: str = 
 
 def close(actor: User, deal: Deal, won: bool) -> None:
     """The rep reports the outcome of an approved deal."""
-    _move(deal, DealStatus.approved, DealStatus.won if won else DealStatus.lost)
+    _move(deal, DealStatus.approved, DealStatus.won if won else DealStatus.lost, closed_at=clock.now())
     audit.record(actor, f"deal.{deal.status.value}", deal, f"Marked {deal.status.value}", org=deal.org)
 
 
@@ -470,3 +471,45 @@ def customers_named_in(events: list[AuditEvent]) -> dict[int, str]:
     if not deal_ids:
         return {}
     return dict(db.session.execute(sa.select(Deal.id, Deal.customer_company).where(Deal.id.in_(deal_ids))).all())
+
+
+# --- what the program measures ----------------------------------------------------------------
+
+
+def won_revenue(since: datetime, until: datetime, org_ids: Collection[int] | None = None) -> dict[tuple[int, str], int]:
+    """Whole units of each currency won by each org, closed in (since, until], by (org id,
+    currency): one grouped query, exact (the program converts with its rate table)."""
+    stmt = (sa.select(Deal.org_id, Deal.currency, sa.func.sum(Deal.amount))
+            .where(Deal.status == DealStatus.won, Deal.closed_at > since, Deal.closed_at <= until)
+            .group_by(Deal.org_id, Deal.currency))
+    if org_ids is not None:
+        stmt = stmt.where(Deal.org_id.in_(org_ids))
+    return {(org_id, currency): int(total) for org_id, currency, total in db.session.execute(stmt)}
+
+
+# Registrations that were approved: those still protected, and those that were won, lost or lapsed since.
+WAS_APPROVED = (DealStatus.approved, DealStatus.won, DealStatus.lost, DealStatus.expired)
+
+
+def approved_registrations(since: datetime, until: datetime, org_ids: Collection[int] | None = None) -> dict[int, int]:
+    """How many registrations each org had approved in (since, until]: one grouped query."""
+    stmt = (sa.select(Deal.org_id, sa.func.count(Deal.id))
+            .where(Deal.status.in_(WAS_APPROVED), Deal.decided_at > since, Deal.decided_at <= until)
+            .group_by(Deal.org_id))
+    if org_ids is not None:
+        stmt = stmt.where(Deal.org_id.in_(org_ids))
+    return dict(db.session.execute(stmt).all())
+
+
+def counted_since(org_id: int, since: datetime) -> list[tuple[datetime, datetime | None]]:
+    """For forecasts: (decided_at, closed_at if won) of the org's approved registrations decided
+    after `since`: the moments each leaves a trailing window."""
+    return db.session.execute(
+        sa.select(Deal.decided_at, sa.case((Deal.status == DealStatus.won, Deal.closed_at)))
+        .where(Deal.org_id == org_id, Deal.status.in_(WAS_APPROVED), Deal.decided_at > since)).all()
+
+
+def open_for_what_if(user: User):
+    """The approved, still protected deals of the user's org that could yet be won (newest first)."""
+    return (deals_visible_to(user).where(Deal.org_id == user.org_id, with_status(DealStatus.approved, clock.now()))
+            .order_by(Deal.close_date, Deal.id))

@@ -15,7 +15,7 @@ from portal.core.passwords import hash_password
 from portal.demo.assets import seed_demo_assets
 from portal.demo.cobrand import seed_demo_brand_kits, seed_demo_templates
 from portal.demo.deals import seed_demo_deals
-from portal.demo.program import seed_demo_program
+from portal.demo.program import seed_demo_program, seed_demo_program_criteria
 from portal.demo.training import seed_demo_training
 from portal.extensions import db
 from portal.rooms.models import Announcement
@@ -43,6 +43,7 @@ USERS = [
     ("admin@silver.demo", "Sofia Brandt", "Harborline IT", Role.partner_admin, Persona.sales),
     ("sales@silver.demo", "Sean Byrne", "Harborline IT", Role.partner_user, Persona.sales),
     ("marketing@silver.demo", "Mila Novak", "Harborline IT", Role.partner_user, Persona.marketing),
+    ("admin@registered.demo", "Rhea Kowalski", "Kestrel Referral Co", Role.partner_admin, Persona.sales),
     ("trainee@registered.demo", "Toby Walsh", "Kestrel Referral Co", Role.partner_user, Persona.sales),
     ("admin@distributor.demo", "Dario Conti", "Meridian Distribution", Role.partner_admin, Persona.sales),
     ("admin@tier2.demo", "Lena Fischer", "Lakeside Tech", Role.partner_admin, Persona.sales),
@@ -75,6 +76,7 @@ def seed_demo() -> None:
     seed_demo_brand_kits()
     seed_demo_templates()
     seed_demo_training()
+    seed_demo_program_criteria()
     db.session.commit()
 
 

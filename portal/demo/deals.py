@@ -48,6 +48,7 @@ class DemoDeal:
 
 
 GOLD_SALES, GOLD_ADMIN, SILVER_SALES = "sales@gold.demo", "admin@gold.demo", "sales@silver.demo"
+KESTREL_ADMIN = "admin@registered.demo"
 CONFLICT_CUSTOMER = "Bluewater Logistics"  # Gold holds it; Silver registers it too (red)
 
 DEMO_DEALS = [
@@ -142,6 +143,15 @@ DEMO_DEALS = [
              "mette@sorensen-tand.example", "+45 33 55 01 26", "DK", ("Acme Backup",),
              210_000, "DKK", DealStage.negotiation, 60, "Patient records backup for 12 dental clinics.",
              ((96.3, "register"), (95.4, "approve"))),
+    # Kestrel Referral Co (Registered, APAC): two referrals won, so it qualifies for Silver
+    DemoDeal(KESTREL_ADMIN, "Orchard Valley Clinics", "orchardvalley.example", "Hana Sato",
+             "hana.sato@orchardvalley.example", "+61 2 5550 1172", "AU", ("Acme Backup",),
+             18_500, "USD", DealStage.commit, 45, "Referred by their IT contractor; backup for four clinics.",
+             ((101.2, "register"), (100.1, "approve"), (60.4, "won"))),
+    DemoDeal(KESTREL_ADMIN, "Tidewater Marine Supply", "tidewater-marine.example", "Liam Chen",
+             "liam.chen@tidewater-marine.example", "+64 9 555 0143", "NZ", ("Acme Identity",),
+             15_000, "USD", DealStage.commit, 40, "Single sign-on for the chandlery chain; referral fee agreed.",
+             ((76.3, "register"), (75.2, "approve"), (30.1, "won"))),
 ]
 
 

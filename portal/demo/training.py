@@ -1,6 +1,6 @@
 """Training demo data (README.md): the "Sales Fundamentals" and "Technical Specialist" paths,
 a valid certificate for sales@gold.demo (DEMO-CERT-0001), trainee@registered.demo half-way
-through, an expired certificate at Harborline IT (DEMO-CERT-0002) and the tiers' requirements."""
+through, and an expired certificate at Harborline IT (DEMO-CERT-0002)."""
 import json
 from datetime import timedelta
 from pathlib import Path
@@ -10,12 +10,11 @@ import sqlalchemy as sa
 from portal.core import clock
 from portal.core.access import AudienceSpec, apply_audience
 from portal.core.models import Audience, Persona, User
-from portal.core.tiers import tier_by_key
 from portal.extensions import db
 from portal.training import certificates
 from portal.training.models import (
     Attempt, AttemptAnswer, Course, Enrollment, LearningPath, Lesson, LessonCompletion, PathCourse, Question,
-    QuestionKind, Quiz, QuizOption, TierRequirement,
+    QuestionKind, Quiz, QuizOption,
 )
 
 VALID_CODE = "DEMO-CERT-0001"
@@ -104,11 +103,18 @@ def seed_demo_training() -> None:
 
     _certified(_user("sales@gold.demo"), sales, product, now - timedelta(days=90), VALID_CODE)
     _certified(_user("sales@silver.demo"), sales, product, now - timedelta(days=400), EXPIRED_CODE)
+    # What the program counts (portal/demo/program.py): Summit's Technical Specialist lapsed 25
+    # days ago and Maya Chen's Sales Fundamentals lapses in 100; Harborline and Kestrel are certified.
+    for email, path, course, days_ago, code in [
+        ("marketing@gold.demo", sales, product, 265, "DEMO-CERT-0003"),
+        ("presales@gold.demo", presales, technical, 730 + 25, "DEMO-CERT-0004"),
+        ("admin@silver.demo", sales, product, 60, "DEMO-CERT-0005"),
+        ("marketing@silver.demo", sales, product, 200, "DEMO-CERT-0006"),
+        ("admin@registered.demo", sales, product, 30, "DEMO-CERT-0007"),
+    ]:
+        _certified(_user(email), path, course, now - timedelta(days=days_ago), code)
     trainee = _user("trainee@registered.demo")
     db.session.add(Enrollment(user_id=trainee.id, path_id=sales.id, enrolled_at=now - timedelta(days=2)))
     _complete(trainee, product, 2, now - timedelta(days=1))  # 2 of 4 steps: half-way
 
-    for tier, path, count in [("silver", sales, 1), ("gold", sales, 3), ("gold", presales, 1),
-                              ("platinum", sales, 5), ("platinum", presales, 2)]:
-        db.session.add(TierRequirement(tier=tier_by_key(tier), path=path, count=count))
     db.session.flush()

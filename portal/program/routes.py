@@ -1,17 +1,21 @@
-"""The program's definition for the vendor (tiers and their benefits, /program/tiers) and the
-tier badges' stylesheet for everyone signed in."""
+"""The program's definition for the vendor (tiers, their benefits and criteria, the settings
+and exchange rates) and the tier badges' stylesheet for everyone signed in."""
 import hashlib
 
 import sqlalchemy as sa
-from flask import Response, flash, redirect, request, url_for
+from flask import Response, abort, flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.core.access import get_or_404, signed_in, vendor_admin_required, vendor_required
 from portal.core.models import Role, Tier
 from portal.core.tiers import all_tiers
+from portal import jobs
+from portal.extensions import db
 from portal.program import bp, services
-from portal.program.forms import BenefitForm, TierForm, tier_benefits_form
-from portal.program.models import Benefit
+from portal.program.forms import BenefitForm, CriterionForm, RateForm, SettingsForm, TierForm, tier_benefits_form
+from portal.program.models import Benefit, Criterion, ExchangeRate
+from portal.program.standing_routes import EVALUATE_JOB
+from portal.training import editor
 from portal.web.actions import domain_action
 from portal.web.htmx import render
 
@@ -60,9 +64,11 @@ def _benefits_form(tier: Tier, formdata=None):
     return tier_benefits_form(services.benefits(), values, formdata)
 
 
-def _tier_page(tier: Tier, form: TierForm, benefits_form, status: int = 200):
+def _tier_page(tier: Tier, form: TierForm, benefits_form, status: int = 200, criterion_form=None):
     holders = next(row.holders for row in services.tiers_with_holders() if row.tier is tier)
     return render("program/tier_edit.html", tier=tier, form=form, benefits_form=benefits_form, holders=holders,
+                  criteria=services.criteria_by_tier().get(tier.id, []),
+                  criterion_form=criterion_form or _criterion_form(), currency=services.settings().currency,
                   status=status)
 
 
@@ -142,3 +148,91 @@ def tier_styles():
     response.cache_control.max_age = 31536000 if request.args.get("v") else 0
     return response.make_conditional(request)
 
+
+
+# --- criteria -----------------------------------------------------------------------------------
+
+
+def _criterion_form(formdata=None) -> CriterionForm:
+    form = CriterionForm(formdata=formdata) if formdata is not None else CriterionForm()
+    form.set_path_choices(db.session.scalars(editor.all_paths()))
+    return form
+
+
+@bp.post("/tiers/<int:tier_id>/criteria")
+@vendor_admin_required
+def add_criterion(tier_id: int):
+    tier = _tier(tier_id)
+    form = _criterion_form()
+    if form.validate_on_submit():
+        with domain_action(form, "target") as outcome:
+            services.add_criterion(current_user, tier, form.to_input())
+            jobs.enqueue(EVALUATE_JOB, requested_by=current_user)  # the partners, by the new definition
+        if outcome.ok:
+            flash(f"{tier.name}'s criterion added; every partner is evaluated again.")
+            return redirect(url_for("program.edit_tier", tier_id=tier.id) + "#criteria", 303)
+    return _tier_page(tier, TierForm(obj=tier), _benefits_form(tier), 422, criterion_form=form)
+
+
+@bp.post("/criteria/<int:criterion_id>/delete")
+@vendor_admin_required
+def delete_criterion(criterion_id: int):
+    criterion = get_or_404(sa.select(Criterion), Criterion, criterion_id)
+    tier_id = criterion.tier_id
+    with domain_action():
+        services.delete_criterion(current_user, criterion)
+        jobs.enqueue(EVALUATE_JOB, requested_by=current_user)
+    flash("Criterion removed; every partner is evaluated again.")
+    return redirect(url_for("program.edit_tier", tier_id=tier_id) + "#criteria", 303)
+
+
+# --- settings and exchange rates ------------------------------------------------------------------
+
+
+@bp.route("/settings", methods=["GET", "POST"])
+@vendor_admin_required
+def settings():
+    row = services.settings()
+    form = SettingsForm(obj=row) if request.method == "GET" else SettingsForm()
+    if request.method == "GET":
+        form.promotions.data = row.promotions.value
+    if form.validate_on_submit():
+        with domain_action(form, "currency") as outcome:
+            services.update_settings(current_user, form.to_input())
+        if outcome.ok:
+            flash("Program settings saved.")
+            return redirect(url_for("program.settings"), 303)
+    return _settings_page(form, RateForm(), 422 if form.errors else 200)
+
+
+def _settings_page(form: SettingsForm, rate_form: RateForm, status: int = 200):
+    return render("program/settings.html", form=form, rate_form=rate_form, rates=services.exchange_rates(),
+                  currency=services.settings().currency, status=status)
+
+
+@bp.post("/rates")
+@vendor_admin_required
+def set_rate():
+    form = RateForm()
+    if form.validate_on_submit():
+        currency, rate = form.to_input()
+        with domain_action(form, "rate") as outcome:
+            services.set_exchange_rate(current_user, currency, rate)
+        if outcome.ok:
+            flash(f"Rate for {currency} saved.")
+            return redirect(url_for("program.settings") + "#rates", 303)
+    settings_form = SettingsForm(obj=services.settings())
+    settings_form.promotions.data = services.settings().promotions.value
+    return _settings_page(settings_form, form, 422)
+
+
+@bp.post("/rates/<currency>/delete")
+@vendor_admin_required
+def delete_rate(currency: str):
+    rate = db.session.get(ExchangeRate, currency.upper()[:3])
+    if rate is None:
+        abort(404)
+    with domain_action():
+        services.delete_exchange_rate(current_user, rate)
+    flash(f"Rate for {rate.currency} removed.")
+    return redirect(url_for("program.settings") + "#rates", 303)

@@ -1,5 +1,6 @@
-"""The program's definition: tiers (core's Tier rows, ordered by rank) and the benefits each
-tier gets. Other modules read benefits here (deal approval: the tier's protection days)."""
+"""The program's definition: tiers (core's Tier rows, ordered by rank), the benefits and the
+criteria of each, the settings and the exchange rates. Other modules read benefits here
+(deal approval: the tier's protection days)."""
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -9,11 +10,14 @@ from sqlalchemy.exc import IntegrityError
 
 from portal.core import audit
 from portal.core.errors import DomainError
-from portal.core.models import Audience, Organization, Tier, User
+from portal.core.models import Audience, Organization, PartnerType, Tier, User
 from portal.core.tiers import all_tiers, forget_tiers
 from portal.extensions import db
-from portal.program.models import Benefit, BenefitKind, BenefitUse, TierBenefit
-from portal.training import program as training_program
+from portal.program.models import (
+    Benefit, BenefitKind, BenefitUse, Criterion, CriterionKind, ExchangeRate, ProgramSettings, PromotionPolicy,
+    TierBenefit,
+)
+from portal.training.models import LearningPath
 
 KEY = re.compile(r"[a-z][a-z0-9-]{0,39}")
 COLOUR = re.compile(r"#[0-9a-f]{6}")
@@ -47,9 +51,9 @@ def tiers_with_holders() -> list[TierRow]:
 
 
 def create_tier(actor: User, data: TierInput) -> Tier:
+    _check_unique(data, None)
     if any(tier.key == data.key for tier in all_tiers()):
         raise ProgramError("Another tier has this key.", field="key")
-    _check_unique(data, None)
     tier = Tier(key=data.key, name=data.name, rank=data.rank, colour=data.colour, description=data.description,
                 slot=_free_slot())
     db.session.add(tier)
@@ -65,13 +69,14 @@ def update_tier(actor: User, tier: Tier, data: TierInput) -> None:
     before = _tier_facts(tier)
     tier.name, tier.rank, tier.colour, tier.description = data.name, data.rank, data.colour, data.description
     _flush_unique()
+    check_definition(field="rank")
     if (after := _tier_facts(tier)) != before:
         audit.record(actor, "program.tier_changed", tier, f"Tier {tier.name} changed", before=before, after=after,
                      org=actor.org)
 
 
 def delete_tier(actor: User, tier: Tier) -> None:
-    """Only a tier nobody holds and no content is shown by; its requirements and benefits go with it."""
+    """Only a tier nobody holds and no content is shown by; its criteria and benefits go with it."""
     holders = db.session.scalar(sa.select(sa.func.count(Organization.id)).where(Organization.tier_id == tier.id))
     if holders:
         raise ProgramError(f"{_partners(holders)} {'holds' if holders == 1 else 'hold'} {tier.name}: "
@@ -81,7 +86,7 @@ def delete_tier(actor: User, tier: Tier) -> None:
     if audiences:
         raise ProgramError(f"{audiences} piece{'s' if audiences != 1 else ''} of content name {tier.name} in "
                            "who sees them: change their audience first.")
-    training_program.drop_requirements_of(tier)
+    db.session.execute(sa.delete(Criterion).where(Criterion.tier_id == tier.id))
     db.session.execute(sa.delete(TierBenefit).where(TierBenefit.tier_id == tier.id))
     audit.record(actor, "program.tier_deleted", tier, f"Tier {tier.name} deleted", before=_tier_facts(tier),
                  org=actor.org)
@@ -227,3 +232,126 @@ def benefit_amount(tier: Tier | None, use: BenefitUse) -> Decimal | None:
         return None
     return db.session.scalar(sa.select(TierBenefit.amount).join(Benefit, Benefit.id == TierBenefit.benefit_id)
                              .where(TierBenefit.tier_id == tier.id, Benefit.use == use))
+
+
+# --- criteria ----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CriterionInput:
+    kind: CriterionKind
+    target: int
+    partner_type: PartnerType | None = None
+    path_id: int | None = None
+    window_months: int = 12
+    name: str = ""
+
+
+def criteria_by_tier() -> dict[int, list[Criterion]]:
+    rows = db.session.scalars(sa.select(Criterion).order_by(Criterion.kind, Criterion.id)).all()
+    result: dict[int, list[Criterion]] = {}
+    for criterion in rows:
+        result.setdefault(criterion.tier_id, []).append(criterion)
+    return result
+
+
+def add_criterion(actor: User, tier: Tier, data: CriterionInput) -> Criterion:
+    if data.target < 0:
+        raise ProgramError("A target cannot be negative.", field="target")
+    path = None
+    if data.kind is CriterionKind.certified_people:
+        path = db.session.get(LearningPath, data.path_id) if data.path_id else None
+        if path is None or not path.certifies:
+            raise ProgramError("Choose a certification.", field="path_id")
+    elif data.kind is CriterionKind.evidence and not data.name:
+        raise ProgramError("Say what the partner shows, e.g. “Signed annual business plan”.", field="name")
+    criterion = Criterion(tier=tier, tier_id=tier.id, kind=data.kind, partner_type=data.partner_type, path=path,
+                          path_id=path.id if path else None,
+                          target=1 if data.kind is CriterionKind.evidence else data.target,
+                          window_months=data.window_months,
+                          name=data.name if data.kind is CriterionKind.evidence else "")
+    db.session.add(criterion)
+    db.session.flush()
+    check_definition(field="target")
+    audit.record(actor, "program.criterion_added", tier, f"{tier.name} asks for: {_criterion_text(criterion)}",
+                 org=actor.org)
+    return criterion
+
+
+def delete_criterion(actor: User, criterion: Criterion) -> None:
+    tier = criterion.tier
+    audit.record(actor, "program.criterion_removed", tier,
+                 f"{tier.name} no longer asks for: {_criterion_text(criterion)}", org=actor.org)
+    db.session.delete(criterion)
+    db.session.flush()
+
+
+def _criterion_text(criterion: Criterion) -> str:
+    return f"{criterion.description} ≥ {criterion.target:,}"
+
+
+def check_definition(field: str | None = None) -> None:
+    """Refuse a program where a lower tier asks for more of a measure than a higher tier."""
+    ranked = {tier.id: tier for tier in all_tiers()}
+    by_measure: dict[tuple, list[Criterion]] = {}
+    for criterion in db.session.scalars(sa.select(Criterion)):
+        by_measure.setdefault(criterion.measure, []).append(criterion)
+    for criteria in by_measure.values():
+        criteria.sort(key=lambda c: ranked[c.tier_id].rank)
+        for lower, higher in zip(criteria, criteria[1:]):
+            if lower.target > higher.target:
+                low, high = ranked[lower.tier_id], ranked[higher.tier_id]
+                raise ProgramError(f"{low.name} asks for {lower.target:,} ({_criterion_text(lower)}), more than "
+                                   f"{high.name} above it ({higher.target:,}): a lower tier may not ask for more.",
+                                   field=field)
+
+
+# --- settings and exchange rates ------------------------------------------------------------
+
+
+def settings() -> ProgramSettings:
+    """The program's one settings row (the migrations write it)."""
+    return db.session.get(ProgramSettings, ProgramSettings.ONLY)
+
+
+@dataclass(frozen=True)
+class SettingsInput:
+    currency: str
+    promotions: PromotionPolicy
+    grace_days: int
+
+
+def update_settings(actor: User, data: SettingsInput) -> None:
+    row = settings()
+    before = {"currency": row.currency, "promotions": row.promotions.value, "grace_days": row.grace_days}
+    row.currency, row.promotions, row.grace_days = data.currency, data.promotions, data.grace_days
+    after = {"currency": row.currency, "promotions": row.promotions.value, "grace_days": row.grace_days}
+    if after != before:
+        audit.record(actor, "program.settings_changed", row, "Program settings changed", before=before, after=after,
+                     org=actor.org)
+
+
+def exchange_rates() -> list[ExchangeRate]:
+    return db.session.scalars(sa.select(ExchangeRate).order_by(ExchangeRate.currency)).all()
+
+
+def set_exchange_rate(actor: User, currency: str, rate: Decimal) -> None:
+    if currency == settings().currency:
+        raise ProgramError(f"{currency} is the program's currency: its rate is 1.", field="currency")
+    if not rate.is_finite() or rate <= 0 or rate > MAX_AMOUNT or rate != rate.quantize(Decimal("0.00000001")):
+        raise ProgramError("A rate above 0, at most 1,000,000, with at most 8 decimals.", field="rate")
+    row = db.session.get(ExchangeRate, currency)
+    before = {"rate": str(row.rate)} if row else None
+    if row is None:
+        row = ExchangeRate(currency=currency)
+        db.session.add(row)
+    row.rate = rate
+    db.session.flush()
+    audit.record(actor, "program.rate_set", row, f"1 {currency} = {rate.normalize():f} {settings().currency}",
+                 before=before, after={"rate": str(rate)}, org=actor.org)
+
+
+def delete_exchange_rate(actor: User, rate: ExchangeRate) -> None:
+    audit.record(actor, "program.rate_removed", rate, f"No rate for {rate.currency} any more: its revenue is not counted",
+                 org=actor.org)
+    db.session.delete(rate)

@@ -11,6 +11,8 @@ certificate.
 import calendar
 import re
 import secrets
+from collections.abc import Collection
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 import sqlalchemy as sa
@@ -129,3 +131,43 @@ def send_reminders() -> int:
                    "Take the recertification exam to keep it.", "training.path", path_id=certificate.path_id)
             sent += 1
     return sent
+
+
+# --- what the program measures ----------------------------------------------------------------
+
+
+def certified_counts(at: datetime, org_ids: Collection[int] | None = None) -> dict[tuple[int, int], int]:
+    """How many of each org's active people hold each certification (path) at `at`, by
+    (org id, path id): one grouped query, for every org unless `org_ids` is given."""
+    stmt = (sa.select(Certificate.org_id, Certificate.path_id, sa.func.count(sa.distinct(Certificate.user_id)))
+            .join(User, User.id == Certificate.user_id)
+            .where(User.active.is_(True), User.org_id == Certificate.org_id, Certificate.issued_at <= at,
+                   valid_now(at))
+            .group_by(Certificate.org_id, Certificate.path_id))
+    if org_ids is not None:
+        stmt = stmt.where(Certificate.org_id.in_(org_ids))
+    return {(org_id, path_id): count for org_id, path_id, count in db.session.execute(stmt)}
+
+
+@dataclass(frozen=True)
+class Lapse:
+    """A person's certification that lapses (their last valid certificate of the path expires)."""
+    holder: str
+    path_id: int
+    lapses_at: datetime
+
+
+def lapses(org_id: int, at: datetime, until: datetime) -> list[Lapse]:
+    """The org's active holders at `at` whose certification lapses by `until`, soonest first
+    (a renewal already issued counts: only the last expiry matters)."""
+    last = sa.func.max(Certificate.expires_at)
+    never = sa.func.count(Certificate.id) - sa.func.count(Certificate.expires_at)  # certificates without an expiry
+    rows = db.session.execute(
+        sa.select(User.name, Certificate.path_id, last)
+        .join(User, User.id == Certificate.user_id)
+        .where(Certificate.org_id == org_id, User.org_id == org_id, User.active.is_(True),
+               Certificate.issued_at <= at, valid_now(at))
+        .group_by(User.id, User.name, Certificate.path_id)
+        .having(never == 0, last <= until)
+        .order_by(last, User.name))
+    return [Lapse(name, path_id, lapses_at) for name, path_id, lapses_at in rows]

@@ -1,4 +1,4 @@
-"""Training for the vendor: the course and path editor, tier requirements, and statistics
+"""Training for the vendor: the course and path editor and statistics
 (with CSV export)."""
 import sqlalchemy as sa
 from flask import abort, flash, redirect, request, url_for
@@ -11,11 +11,11 @@ from portal.core import clock
 from portal.core.access import get_or_404, vendor_admin_required, vendor_required
 from portal.core.models import Role
 from portal.extensions import db
-from portal.training import bp, editor, page_number, program, stats
+from portal.training import bp, editor, page_number, stats
 from portal.training.forms import (
-    AddCourseForm, CourseForm, LessonForm, MoveForm, PathForm, QuestionForm, QuizForm, RequirementForm,
+    AddCourseForm, CourseForm, LessonForm, MoveForm, PathForm, QuestionForm, QuizForm,
 )
-from portal.training.models import Course, LearningPath, Lesson, PathCourse, Question, Quiz, TierRequirement
+from portal.training.models import Course, LearningPath, Lesson, PathCourse, Question, Quiz
 from portal.web.actions import domain_action
 from portal.web.csv_export import csv_download, safe_cell
 from portal.web.htmx import render
@@ -283,51 +283,6 @@ def move_path_course(path_id: int, course_id: int):
 def remove_path_course(path_id: int, course_id: int):
     return _path_course_action(path_id, course_id,
                                lambda p, c: editor.remove_course_from_path(current_user, p, c))
-
-
-def _requirement_form() -> RequirementForm:
-    form = RequirementForm()
-    certifying = [p for p in db.session.scalars(editor.all_paths()) if p.certifies]
-    form.path_id.choices = [(p.id, p.certification_name) for p in certifying]
-    return form
-
-
-def _requirements_page(form: RequirementForm, status: int = 200):
-    rows = db.session.scalars(program.requirements()).all()
-    rows.sort(key=lambda r: (-r.tier.rank, r.path.certification_name or ""))
-    return render("training/requirements.html", form=form, rows=rows, status=status,
-                  admin=current_user.role is Role.admin)
-
-
-@bp.get("/training/manage/requirements")
-@vendor_required
-def requirements():
-    return _requirements_page(_requirement_form())
-
-
-@bp.post("/training/manage/requirements", endpoint="add_requirement")
-@vendor_admin_required
-def add_requirement():
-    form = _requirement_form()
-    if form.validate_on_submit():
-        requirement = form.to_input()
-        path_ = _path(requirement.path_id)
-        with domain_action(form, "path_id") as outcome:
-            program.set_requirement(current_user, requirement.tier, path_, requirement.count)
-        if outcome.ok:
-            flash("Requirement saved.")
-            return redirect(url_for("training.requirements"), 303)
-    return _requirements_page(form, 422)
-
-
-@bp.post("/training/manage/requirements/<int:requirement_id>/delete")
-@vendor_admin_required
-def delete_requirement(requirement_id: int):
-    found = get_or_404(sa.select(TierRequirement), TierRequirement, requirement_id)
-    with domain_action():
-        program.delete_requirement(current_user, found)
-    flash("Requirement removed.")
-    return redirect(url_for("training.requirements"), 303)
 
 
 # --- statistics -------------------------------------------------------------------------------

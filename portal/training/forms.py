@@ -1,5 +1,5 @@
 """Training forms: the vendor's editor, the quiz a trainee answers (built per attempt from
-the drawn questions, with no answer key in it), tier requirements and revocations."""
+the drawn questions, with no answer key in it), and revocations."""
 from dataclasses import dataclass
 from urllib.parse import urlsplit
 
@@ -9,9 +9,7 @@ from wtforms import (
 )
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange, Optional, ValidationError
 
-from portal.core.forms import AudienceForm, Form, MultiCheckboxField, SubForm, choices, enum_choices, tier_choices
-from portal.core.models import Tier
-from portal.core.tiers import tier_by_key
+from portal.core.forms import AudienceForm, Form, MultiCheckboxField, SubForm, choices, enum_choices
 from portal.training.models import Attempt, QuestionKind
 from portal.training.editor import CourseInput, LessonInput, PathInput, QuestionInput, QuizSettings
 
@@ -157,27 +155,6 @@ class AddCourseForm(Form):
 
     def to_input(self) -> int:
         return self.course_id.data
-
-
-@dataclass(frozen=True)
-class RequirementInput:
-    tier: Tier
-    path_id: int
-    count: int
-
-
-class RequirementForm(Form):
-    tier = SelectField("Tier", validators=[DataRequired("Choose a tier.")])
-    path_id = SelectField("Certification", coerce=int, validators=[DataRequired("Choose a certification.")])
-    count = IntegerField("Certified people needed", default=1,
-                         validators=[InputRequired("Enter how many people."), NumberRange(1, 100, "From 1 to 100.")])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tier.choices = tier_choices()
-
-    def to_input(self) -> RequirementInput:
-        return RequirementInput(tier_by_key(self.tier.data), self.path_id.data, self.count.data)
 
 
 class RevokeForm(Form):

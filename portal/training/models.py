@@ -1,6 +1,6 @@
 """Training: courses of ordered lessons with a quiz, learning paths that end in a
-certification, the trainees' progress and attempts, certificates, and the tiers'
-certification requirements.
+certification, the trainees' progress and attempts, and certificates. (The tiers'
+certification criteria are the program's.)
 
 Answer keys (QuizOption.correct, Question.explanation) live only here and in the grading
 service; the templates that show a quiz before grading never read them.
@@ -14,7 +14,7 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.core import clock
 from portal.core.markdown import render_markdown
-from portal.core.models import Audience, Organization, Tier, User, _enum
+from portal.core.models import Audience, Organization, User, _enum
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -23,7 +23,7 @@ if TYPE_CHECKING:
 __all__ = [
     "Attempt", "AttemptAnswer", "AttemptGrant", "Certificate", "CertificateStatus", "Course", "Enrollment", "LearningPath",
     "Lesson", "LessonCompletion", "PathCourse", "Question", "QuestionKind", "Quiz", "QuizOption",
-    "TierRequirement", "lesson_assets",
+    "lesson_assets",
 ]
 
 
@@ -314,18 +314,3 @@ class Certificate(db.Model):
     @property
     def status(self) -> CertificateStatus:
         return self.status_at(clock.now())
-
-
-class TierRequirement(db.Model):
-    """A tier asks for this many certified people per certification (path)."""
-
-    __tablename__ = "training_tier_requirements"
-    __table_args__ = (sa.UniqueConstraint("tier_id", "path_id", name="uq_training_tier_requirements_tier_path"),)
-
-    id: Mapped[int] = mapped_column(primary_key=True)
-    tier_id: Mapped[int] = mapped_column(sa.ForeignKey("tiers.id"))
-    path_id: Mapped[int] = mapped_column(sa.ForeignKey("training_paths.id", ondelete="CASCADE"), index=True)
-    count: Mapped[int] = mapped_column(default=1)
-
-    tier: Mapped[Tier] = relationship()
-    path: Mapped[LearningPath] = relationship()

@@ -1,4 +1,4 @@
-"""Training for the partner admin (their team's progress and the program standing) and for
+"""Training for the partner admin (their team's progress and expiring certifications) and for
 vendor staff looking at a partner's people: extra attempts, revoking a certificate."""
 from flask import abort, flash, redirect, url_for
 from flask_login import current_user
@@ -10,7 +10,7 @@ from portal.core.access import (
 )
 from portal.core.models import Organization, Role, User
 from portal.extensions import db
-from portal.training import access, bp, certificates, page_number, program, quizzes
+from portal.training import access, bp, certificates, page_number, quizzes, team
 from portal.training.forms import RevokeForm
 from portal.training.models import Attempt, Certificate, Quiz
 from portal.web.actions import domain_action
@@ -28,9 +28,9 @@ def team():
 
 
 def _team_page(org: Organization):
-    page = paginate(program.team_people(current_user, org), page_number())
-    return render("training/team.html", "people", org=org, page=page, members=program.members(list(page.items)),
-                  expiring=program.expiring(org), program=program.program(org))
+    page = paginate(team.team_people(current_user, org), page_number())
+    return render("training/team.html", "people", org=org, page=page, members=team.members(list(page.items)),
+                  expiring=team.expiring(org))
 
 
 @bp.get("/training/team/<int:user_id>")
@@ -39,7 +39,7 @@ def member(user_id: int):
     person = get_or_404(people_visible_to(current_user), User, user_id)
     if person.org.is_vendor:
         abort(404)
-    [info] = program.members([person])
+    [info] = team.members([person])
     attempts = db.session.scalars(access.attempts_visible_to(current_user).where(Attempt.user_id == person.id)
                                   .where(Attempt.submitted_at.is_not(None))
                                   .options(selectinload(Attempt.quiz).selectinload(Quiz.course))
@@ -80,14 +80,6 @@ def revoke_certificate(certificate_id: int):
     if outcome.ok:
         flash(f"Certificate {certificate.code} revoked.")
     return redirect(url_for("training.member", user_id=certificate.user_id), 303)
-
-
-@bp.get("/training/program", endpoint="program")
-@partner_required
-def program_page():
-    org = current_user.org
-    return render("training/program.html", org=org, program=program.program(org),
-                  names=current_user.role is Role.partner_admin)
 
 
 @bp.get("/training/partners/<int:partner_id>")
