@@ -20,7 +20,7 @@ from search import postgres_index
 
 GOLD_TEMPLATE = TEMPLATES[1][0]
 SAMPLE_ARGS = {"persona": "sales", "purpose": "invite", "token": "not-a-token", "name": "customer_company",
-               "code": "NOT-A-CODE"}
+               "code": "NOT-A-CODE", "currency": "EUR"}
 
 
 def _rules(app, method):

@@ -1,6 +1,7 @@
 """The program's definition: tiers (core's Tier rows, ordered by rank), the benefits and the
 criteria of each, the settings and the exchange rates. Other modules read benefits here
 (deal approval: the tier's protection days)."""
+import itertools
 import re
 from dataclasses import dataclass
 from decimal import Decimal
@@ -297,10 +298,9 @@ def check_definition(field: str | None = None) -> None:
     for criterion in db.session.scalars(sa.select(Criterion)):
         by_measure.setdefault(criterion.measure, []).append(criterion)
     for criteria in by_measure.values():
-        criteria.sort(key=lambda c: ranked[c.tier_id].rank)
-        for lower, higher in zip(criteria, criteria[1:]):
-            if lower.target > higher.target:
-                low, high = ranked[lower.tier_id], ranked[higher.tier_id]
+        for lower, higher in itertools.permutations(criteria, 2):
+            low, high = ranked[lower.tier_id], ranked[higher.tier_id]
+            if low.rank < high.rank and lower.target > higher.target:
                 raise ProgramError(f"{low.name} asks for {lower.target:,} ({_criterion_text(lower)}), more than "
                                    f"{high.name} above it ({higher.target:,}): a lower tier may not ask for more.",
                                    field=field)

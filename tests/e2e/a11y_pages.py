@@ -46,10 +46,11 @@ def main_pages(app) -> dict[str | None, list[str]]:
                             "/profile"],
         "marketing@gold.demo": ["/rooms/marketing", "/assets", "/search?q=backup", f"/assets/{ids['asset']}",
                                 "/co-brand", f"/co-brand/{ids['template']}", "/brand-kit"],
-        "admin@gold.demo": ["/team/", "/training/team", "/training/program"],
+        "admin@gold.demo": ["/team/", "/training/team", "/program/"],
         "trainee@registered.demo": ["/training", f"/training/paths/{ids['path']}", f"/training/lessons/{ids['lesson']}",
                                     f"/training/quizzes/{ids['quiz']}"],
         "channel@vendor.demo": ["/deals/review", "/audit"],
         "admin@vendor.demo": ["/partners/", f"/partners/{ids['gold']}", "/announcements", "/assets/downloads",
-                              "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox"],
+                              "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
+                              "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings"],
     }

@@ -3,9 +3,14 @@
 import sqlalchemy as sa
 
 from helpers import post
-from portal.core.models import AuditEvent
+from portal.core.models import AuditEvent, Tier
 from portal.extensions import db
-from portal.training.models import Course, LearningPath, Lesson, Question, Quiz, TierRequirement
+from portal.training.models import Course, LearningPath, Lesson, Question, Quiz
+
+
+def db_tier_id(app, key):
+    with app.app_context():
+        return db.session.scalar(sa.select(Tier.id).where(Tier.key == key))
 
 
 def _count(app, model):
@@ -78,11 +83,13 @@ def test_a_vendor_admin_builds_a_path_end_to_end(app, login_as):
     # Silver sees the new path, Registered does not
     assert login_as("sales@silver.demo").get(f"/training/paths/{path_id}").status_code == 200
     assert login_as("trainee@registered.demo").get(f"/training/paths/{path_id}").status_code == 404
-    # the requirement
-    response = post(client, "/training/manage/requirements", {"tier": "silver", "path_id": str(path_id), "count": "2"})
+    # a tier asks for it in the program's criteria
+    silver = db_tier_id(app, "silver")
+    response = post(client, f"/program/tiers/{silver}/criteria", {"kind": "certified_people", "path_id": str(path_id),
+                                                                 "target": "2", "window_months": "12"})
     assert response.status_code == 303
-    program = login_as("admin@silver.demo").get("/training/program").get_data(as_text=True)
-    assert "0 of 2" in program and "Backup Specialist" in program
+    program = login_as("admin@silver.demo").get("/program/").get_data(as_text=True)
+    assert "Backup Specialist" in program and "0 of 2" in program
 
 
 def test_bad_editor_input_answers_422_with_field_messages(app, login_as, ids):
@@ -117,8 +124,6 @@ def test_bad_editor_input_answers_422_with_field_messages(app, login_as, ids):
         response = post(client, quiz_url, data)
         assert response.status_code == 422, data
         assert message in response.get_data(as_text=True), message
-    response = post(client, "/training/manage/requirements", {"tier": "gold", "path_id": "", "count": "0"})
-    assert response.status_code == 422
     assert (courses, lessons, questions) == (_count(app, Course), _count(app, Lesson), _count(app, Question))
 
 
@@ -169,21 +174,6 @@ def test_lessons_and_path_courses_move(app, login_as, ids):
         assert [lesson.id for lesson in db.session.get(Course, ids["product_course"]).lessons][:2] == [second, first]
     page = client.get(f"/training/manage/courses/{ids['product_course']}").get_data(as_text=True)
     assert "Move “" in page  # labelled buttons: keyboard and screen-reader usable
-
-
-def test_tier_requirements_are_managed_by_vendor_admins(app, login_as, ids):
-    assert post(login_as("channel@vendor.demo"), "/training/manage/requirements",
-                {"tier": "gold", "path_id": str(ids["sales_path"]), "count": "4"}).status_code == 403
-    client = login_as("admin@vendor.demo")
-    assert post(client, "/training/manage/requirements",
-                {"tier": "gold", "path_id": str(ids["sales_path"]), "count": "4"}).status_code == 303
-    with app.app_context():
-        requirement = db.session.scalar(sa.select(TierRequirement).where(TierRequirement.tier == "gold",
-                                                                         TierRequirement.path_id == ids["sales_path"]))
-        assert requirement.count == 4
-        requirement_id = requirement.id
-    assert post(client, f"/training/manage/requirements/{requirement_id}/delete").status_code == 303
-    assert _count(app, TierRequirement) == 4
 
 
 def test_lessons_and_questions_are_deleted(app, login_as):
