@@ -78,10 +78,12 @@ def upgrade():
     )
     op.bulk_insert(settings, [{"id": 1, "currency": "USD", "promotions": "reviewed", "grace_days": 90}])
     op.create_table('program_exchange_rates',
+    sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('currency', sa.String(length=3), nullable=False),
     sa.Column('rate', sa.Numeric(precision=18, scale=8), nullable=False),
     sa.Column('updated_at', sa.DateTime(), nullable=False),
-    sa.PrimaryKeyConstraint('currency', name=op.f('pk_program_exchange_rates'))
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_program_exchange_rates')),
+    sa.UniqueConstraint('currency', name=op.f('uq_program_exchange_rates_currency'))
     )
     op.create_table('program_tier_changes',
     sa.Column('id', sa.Integer(), nullable=False),

@@ -198,7 +198,8 @@ class ExchangeRate(db.Model):
 
     __tablename__ = "program_exchange_rates"
 
-    currency: Mapped[str] = mapped_column(sa.String(3), primary_key=True)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    currency: Mapped[str] = mapped_column(sa.String(3), unique=True)
     rate: Mapped[Decimal] = mapped_column(sa.Numeric(18, 8))
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now)
 

@@ -229,7 +229,7 @@ def set_rate():
 @bp.post("/rates/<currency>/delete")
 @vendor_admin_required
 def delete_rate(currency: str):
-    rate = db.session.get(ExchangeRate, currency.upper()[:3])
+    rate = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == currency.upper()[:3]))
     if rate is None:
         abort(404)
     with domain_action():

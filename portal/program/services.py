@@ -340,7 +340,7 @@ def set_exchange_rate(actor: User, currency: str, rate: Decimal) -> None:
         raise ProgramError(f"{currency} is the program's currency: its rate is 1.", field="currency")
     if not rate.is_finite() or rate <= 0 or rate > MAX_AMOUNT or rate != rate.quantize(Decimal("0.00000001")):
         raise ProgramError("A rate above 0, at most 1,000,000, with at most 8 decimals.", field="rate")
-    row = db.session.get(ExchangeRate, currency)
+    row = db.session.scalar(sa.select(ExchangeRate).where(ExchangeRate.currency == currency))
     before = {"rate": str(row.rate)} if row else None
     if row is None:
         row = ExchangeRate(currency=currency)
