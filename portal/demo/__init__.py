@@ -30,7 +30,7 @@ PARTNERS = [
     ("Harborline IT", "silver", PartnerType.msp, Region.EMEA, None),
     ("Kestrel Referral Co", "registered", PartnerType.referral, Region.APAC, None),
     ("Meridian Distribution", "platinum", PartnerType.distributor, Region.EMEA, None),
-    ("Lakeside Tech", "silver", PartnerType.reseller, Region.EMEA, "Meridian Distribution"),
+    ("Lakeside Tech", "registered", PartnerType.reseller, Region.EMEA, "Meridian Distribution"),
 ]
 USERS = [
     # email, name, org, role, persona

@@ -48,7 +48,7 @@ class DemoDeal:
 
 
 GOLD_SALES, GOLD_ADMIN, SILVER_SALES = "sales@gold.demo", "admin@gold.demo", "sales@silver.demo"
-KESTREL_ADMIN = "admin@registered.demo"
+KESTREL_ADMIN, TIER2_ADMIN = "admin@registered.demo", "admin@tier2.demo"
 CONFLICT_CUSTOMER = "Bluewater Logistics"  # Gold holds it; Silver registers it too (red)
 
 DEMO_DEALS = [
@@ -143,7 +143,7 @@ DEMO_DEALS = [
              "mette@sorensen-tand.example", "+45 33 55 01 26", "DK", ("Acme Backup",),
              210_000, "DKK", DealStage.negotiation, 60, "Patient records backup for 12 dental clinics.",
              ((96.3, "register"), (95.4, "approve"))),
-    # Kestrel Referral Co (Registered, APAC): two referrals won, so it qualifies for Silver
+    # Kestrel Referral Co (Registered, APAC): two referrals won, one open: winning it would make Silver
     DemoDeal(KESTREL_ADMIN, "Orchard Valley Clinics", "orchardvalley.example", "Hana Sato",
              "hana.sato@orchardvalley.example", "+61 2 5550 1172", "AU", ("Acme Backup",),
              18_500, "USD", DealStage.commit, 45, "Referred by their IT contractor; backup for four clinics.",
@@ -152,6 +152,19 @@ DEMO_DEALS = [
              "liam.chen@tidewater-marine.example", "+64 9 555 0143", "NZ", ("Acme Identity",),
              15_000, "USD", DealStage.commit, 40, "Single sign-on for the chandlery chain; referral fee agreed.",
              ((76.3, "register"), (75.2, "approve"), (30.1, "won"))),
+    DemoDeal(KESTREL_ADMIN, "Harbourview Dental", "harbourview-dental.example", "Grace Tan",
+             "grace.tan@harbourview-dental.example", "+61 3 5550 1190", "AU", ("Acme Backup",),
+             12_000, "USD", DealStage.negotiation, 30, "Six practices; the owner wants off tape backups.",
+             ((12.4, "register"), (11.3, "approve"))),
+    # Lakeside Tech (Registered, EMEA, Meridian's reseller): enough for Silver, so the promotion waits for review
+    DemoDeal(TIER2_ADMIN, "Alpenblick Hotels GmbH", "alpenblick-hotels.example", "Katharina Huber",
+             "k.huber@alpenblick-hotels.example", "+43 512 555 0127", "AT", ("Acme Cloud Platform",),
+             38_000, "EUR", DealStage.commit, 60, "Reservation systems for five hotels in Tyrol.",
+             ((44.2, "register"), (43.1, "approve"), (18.3, "won"))),
+    DemoDeal(TIER2_ADMIN, "Nordsee Fisch AG", "nordsee-fisch.example", "Jan Petersen",
+             "j.petersen@nordsee-fisch.example", "+49 40 555 0162", "DE", ("Acme Backup",),
+             14_000, "EUR", DealStage.proposal, 45, "Backup for the processing plant and two depots.",
+             ((16.2, "register"), (15.1, "approve"))),
 ]
 
 

@@ -44,7 +44,7 @@ def seed_demo_program() -> None:
 
 # tier key -> criteria: (kind, target, learning path title or evidence name)
 CRITERIA = {
-    "silver": [(CriterionKind.certified_people, 1, "Sales Fundamentals"), (CriterionKind.won_revenue, 20_000, ""),
+    "silver": [(CriterionKind.certified_people, 1, "Sales Fundamentals"), (CriterionKind.won_revenue, 40_000, ""),
                (CriterionKind.approved_deals, 2, "")],
     "gold": [(CriterionKind.certified_people, 2, "Sales Fundamentals"),
              (CriterionKind.certified_people, 1, "Technical Specialist"), (CriterionKind.won_revenue, 45_000, ""),
@@ -62,8 +62,9 @@ PINNED = ("Meridian Distribution", "Strategic distribution agreement: Platinum t
 
 def seed_demo_program_criteria() -> None:
     """After training and deals: the criteria, exchange rates and confirmed business plans,
-    Meridian pinned at Platinum, and the evaluations of the last weeks (Summit in its grace
-    period, Kestrel's promotion to Silver in the queue, Harborline one certification short of Gold)."""
+    Meridian pinned at Platinum, and the evaluations of the last weeks: Summit in its grace
+    period, Lakeside's promotion to Silver in the queue, Harborline one certification short of
+    Gold, Kestrel one open deal short of Silver (its what-if)."""
     paths = {path.title: path for path in db.session.scalars(sa.select(LearningPath))}
     for key, criteria in CRITERIA.items():
         tier = tier_by_key(key)

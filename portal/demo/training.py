@@ -104,13 +104,14 @@ def seed_demo_training() -> None:
     _certified(_user("sales@gold.demo"), sales, product, now - timedelta(days=90), VALID_CODE)
     _certified(_user("sales@silver.demo"), sales, product, now - timedelta(days=400), EXPIRED_CODE)
     # What the program counts (portal/demo/program.py): Summit's Technical Specialist lapsed 25
-    # days ago and Maya Chen's Sales Fundamentals lapses in 100; Harborline and Kestrel are certified.
+    # days ago and Maya Chen's Sales Fundamentals lapses in 100; Harborline, Kestrel and Lakeside are certified.
     for email, path, course, days_ago, code in [
         ("marketing@gold.demo", sales, product, 265, "DEMO-CERT-0003"),
         ("presales@gold.demo", presales, technical, 730 + 25, "DEMO-CERT-0004"),
         ("admin@silver.demo", sales, product, 60, "DEMO-CERT-0005"),
         ("marketing@silver.demo", sales, product, 200, "DEMO-CERT-0006"),
         ("admin@registered.demo", sales, product, 30, "DEMO-CERT-0007"),
+        ("admin@tier2.demo", sales, product, 45, "DEMO-CERT-0008"),
     ]:
         _certified(_user(email), path, course, now - timedelta(days=days_ago), code)
     trainee = _user("trainee@registered.demo")

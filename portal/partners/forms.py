@@ -1,9 +1,9 @@
-"""The vendor's partner forms: a new partner org, its tier and its status."""
+"""The vendor's partner forms: a new partner org and its status."""
 from wtforms import EmailField, SelectField, StringField
 from wtforms.validators import DataRequired, Email, Length, Optional
 
 from portal.core.forms import Form, enum_choices, tier_choices
-from portal.core.models import OrgStatus, PartnerType, Region, Tier
+from portal.core.models import OrgStatus, PartnerType, Region
 from portal.core.tiers import tier_by_key
 from portal.partners.services import NewPartner
 
@@ -29,17 +29,6 @@ class PartnerForm(Form):
             region=Region(self.region.data), parent_id=self.parent_id.data, admin_name=self.admin_name.data,
             admin_email=self.admin_email.data,
         )
-
-
-class TierForm(Form):
-    tier = SelectField("New tier", validators=[DataRequired()])
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.tier.choices = tier_choices()
-
-    def to_input(self) -> Tier:
-        return tier_by_key(self.tier.data)
 
 
 class StatusForm(Form):

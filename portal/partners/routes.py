@@ -1,4 +1,4 @@
-"""Vendor console: the partner list, partner detail, onboarding, tier and status."""
+"""Vendor console: the partner list, partner detail, onboarding and status (tiers change in the program)."""
 from flask import Blueprint, flash, redirect, request, url_for
 from flask_login import current_user
 
@@ -10,7 +10,7 @@ from portal.core.tiers import all_tiers
 from portal.deals import services as deals
 from portal.extensions import db
 from portal.partners import services
-from portal.partners.forms import PartnerForm, StatusForm, TierForm
+from portal.partners.forms import PartnerForm, StatusForm
 from portal.web.actions import domain_action
 from portal.web.params import enum_arg, tier_arg
 from portal.web.htmx import fragment_or_redirect, render
@@ -44,14 +44,13 @@ def detail(partner_id: int):
     return _render_detail(_partner(partner_id))
 
 
-def _render_detail(org, tier_form=None, status_form=None, status=200):
+def _render_detail(org, status_form=None, status=200):
     people = db.session.scalars(services.partner_people(org)).all()
     history = db.session.scalars(events(org_id=org.id).limit(10)).all()
     return render(
         "partners/detail.html", "settings", org=org, people=people, history=history,
         deal_customers=deals.customers_named_in(history),
         resellers=services.tier_two_resellers(org), status=status,
-        tier_form=tier_form or TierForm(tier=org.tier.key if org.tier else None),
         status_form=status_form or StatusForm(status=org.status.value),
     )
 
@@ -71,19 +70,6 @@ def new():
             flash(f"{org.name} created; {data.admin_email} has an invitation.")
             return redirect(url_for("partners.detail", partner_id=org.id), 303)
     return render("partners/new.html", form=form, status=422 if form.errors else 200)
-
-
-@bp.post("/<int:partner_id>/tier")
-@vendor_admin_required
-def change_tier(partner_id: int):
-    org = _partner(partner_id)
-    form = TierForm()
-    if not form.validate_on_submit():
-        return _render_detail(org, tier_form=form, status=422)
-    with domain_action():
-        services.change_tier(current_user, org, form.to_input())
-    flash(f"{org.name} is now {org.tier.label}.")
-    return _changed(org)
 
 
 @bp.post("/<int:partner_id>/status")

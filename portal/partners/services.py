@@ -1,4 +1,4 @@
-"""The vendor's channel: partner orgs, their tiers and status."""
+"""The vendor's channel: partner orgs and their status (their tiers are the program's)."""
 from dataclasses import dataclass
 
 import sqlalchemy as sa
@@ -81,14 +81,6 @@ def create_partner(actor: User, data: NewPartner) -> Organization:
     except people.PersonError as error:
         raise PartnerError(str(error), field="admin_email") from error
     return org
-
-
-def change_tier(actor: User, org: Organization, tier: Tier) -> None:
-    if org.tier is tier:
-        return
-    before, org.tier = org.tier, tier
-    audit.record(actor, "partner.tier_changed", org, f"{org.name}: tier {before.label if before else 'none'} → {tier.label}",
-                 before={"tier": before.key if before else None}, after={"tier": tier.key})
 
 
 def change_status(actor: User, org: Organization, status: OrgStatus) -> None:

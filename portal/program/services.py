@@ -81,7 +81,7 @@ def delete_tier(actor: User, tier: Tier) -> None:
     holders = db.session.scalar(sa.select(sa.func.count(Organization.id)).where(Organization.tier_id == tier.id))
     if holders:
         raise ProgramError(f"{_partners(holders)} {'holds' if holders == 1 else 'hold'} {tier.name}: "
-                           "move them to another tier first.")
+                           f"move {'it' if holders == 1 else 'them'} to another tier first.")
     audiences = db.session.scalar(sa.select(sa.func.count(Audience.id)).where(
         sa.or_(Audience.min_tier_id == tier.id, Audience.tiers.op("&")(tier.bit) != 0)))
     if audiences:

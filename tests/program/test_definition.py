@@ -101,9 +101,9 @@ def test_a_tier_partners_hold_cannot_be_deleted_and_says_how_many(app, login_as)
     client = login_as("admin@vendor.demo")
     silver = _tier(app, "silver")
     page = client.get(f"/program/tiers/{silver.id}").get_data(as_text=True)
-    assert "cannot be deleted: 2 partners hold Silver." in page
+    assert "cannot be deleted: 1 partner holds Silver." in page
     response = post(client, f"/program/tiers/{silver.id}/delete", follow_redirects=True)
-    assert "2 partners hold Silver: move them to another tier first." in response.get_data(as_text=True)
+    assert "1 partner holds Silver: move it to another tier first." in response.get_data(as_text=True)
     assert _tier(app, "silver") is not None
 
 

@@ -319,4 +319,4 @@ def test_two_reviewers_approving_one_promotion_apply_it_once(app, demo):
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
             AuditEvent.action == "program.promotion")) == 1
         assert db.session.scalar(sa.select(Organization).where(
-            Organization.name == "Kestrel Referral Co")).tier.key == "silver"
+            Organization.name == "Lakeside Tech")).tier.key == "silver"

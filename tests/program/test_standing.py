@@ -74,6 +74,16 @@ def test_the_what_if_counts_only_the_partners_own_open_deals(app, login_as):
     assert client.get("/program/what-if?deal=" + str(mine[0])).status_code == 200  # a page without htmx
 
 
+def test_kestrel_would_make_silver_by_winning_its_open_deal(app, login_as):
+    with app.app_context():
+        open_deal = db.session.scalar(sa.select(Deal.id).where(Deal.customer_company == "Harbourview Dental"))
+    client = login_as("admin@registered.demo")
+    before = htmx_get(client, "/program/what-if").get_data(as_text=True)
+    assert "Tick deals to see where they would take you" in before
+    after = htmx_get(client, f"/program/what-if?deal={open_deal}").get_data(as_text=True)
+    assert "would qualify for" in after and ">Silver<" in after and "(up from Registered)" in after
+
+
 def test_the_room_card_shows_the_one_next_step(login_as):
     card = htmx_get(login_as("admin@silver.demo"), "/program/room-card").get_data(as_text=True)
     assert "Next step:" in card and "1 more person certified “Technical Specialist” → Gold" in card
@@ -112,17 +122,17 @@ def test_evidence_is_sent_as_a_pdf_and_confirmed_by_the_vendor(app, login_as):
 def test_the_vendor_approves_the_queued_promotion_and_the_partner_sees_it(app, login_as):
     vendor = login_as("channel@vendor.demo")
     queue = vendor.get("/program/changes").get_data(as_text=True)
-    assert "Kestrel Referral Co" in queue and "Registered → Silver" in queue
+    assert "Lakeside Tech" in queue and "Registered → Silver" in queue
     with app.app_context():
         change_id = db.session.scalar(sa.select(TierChange.id).where(TierChange.status == ChangeStatus.pending))
     assert post(vendor, f"/program/changes/{change_id}/approve").status_code == 303
     again = post(vendor, f"/program/changes/{change_id}/approve", follow_redirects=True).get_data(as_text=True)
     assert "This tier change is applied" in again
-    partner = login_as("admin@registered.demo").get("/program/").get_data(as_text=True)
-    assert "Kestrel Referral Co is" in partner and ">Silver<" in partner and "Registered → Silver" in partner
+    partner = login_as("admin@tier2.demo").get("/program/").get_data(as_text=True)
+    assert "Lakeside Tech is" in partner and ">Silver<" in partner and "Registered → Silver" in partner
     with app.app_context():
         assert db.session.scalar(sa.select(AuditEvent.summary).where(AuditEvent.action == "program.promotion")) \
-            == "Kestrel Referral Co: Registered → Silver (promotion, by Chris Lindqvist)"
+            == "Lakeside Tech: Registered → Silver (promotion, by Chris Lindqvist)"
 
 
 def test_declining_needs_a_reason_and_defer_a_future_date(app, login_as):
