@@ -28,6 +28,7 @@ from portal.deals.matching import Claim, Level
 from portal.deals.models import Deal, DealStage, DealStatus, deal_products
 from portal.demo import DEMO_PASSWORD
 from portal.extensions import db
+from portal.training.models import Certificate, LearningPath
 
 # --- Generated partners ------------------------------------------------------------------
 
@@ -57,6 +58,29 @@ def seed_generated_partners(count: int) -> int:
     db.session.execute(sa.insert(User), user_rows)
     db.session.commit()
     return count
+
+
+def seed_generated_certificates(seed: int = 7) -> int:
+    """Give about half of the generated partners' people a certificate of a certifying path
+    (some expired, some lapsing within the year), by bulk insert: what tier evaluation counts."""
+    rng = random.Random(seed)
+    paths = db.session.scalars(sa.select(LearningPath).where(LearningPath.certification_name.is_not(None))).all()
+    people = db.session.execute(sa.select(User.id, User.name, User.org_id, Organization.name).join(
+        Organization, User.org).where(User.email.like("%@generated.demo"))).all()
+    now = clock.now()
+    rows = []
+    for user_id, user_name, org_id, org_name in people:
+        if not paths or rng.random() < 0.5:
+            continue
+        path = rng.choice(paths)
+        issued = now - timedelta(days=rng.randint(1, 700))
+        rows.append({"code": f"GEN-{user_id:08d}", "user_id": user_id, "org_id": org_id, "path_id": path.id,
+                     "holder_name": user_name, "org_name": org_name, "certification_name": path.certification_name,
+                     "issued_at": issued, "expires_at": issued + timedelta(days=30 * (path.validity_months or 12))})
+    if rows:
+        db.session.execute(sa.insert(Certificate), rows)
+    db.session.commit()
+    return len(rows)
 
 
 # --- Generated assets for benchmarks -------------------------------------------------------
@@ -467,6 +491,7 @@ def _generated_deal(rng: random.Random, earlier: list[tuple[int, GeneratedDeal]]
         "decided_at": decided if decided_on else None, "decided_by_id": decider_id if decided_on else None,
         "rejection_reason": _rejection_reason(rng, assessment) if status is DealStatus.rejected else None,
         "protected_until": protected_until if decided_on and status is not DealStatus.rejected else None,
+        "closed_at": closed if status in (DealStatus.won, DealStatus.lost) else None,
         "reminded_days": _reminded(protected_until - now) if status is DealStatus.approved else None,
         "conflict_level": assessment.level if registered else None,
         "conflict_reasons": ",".join(reason.name for reason in assessment.reasons) if registered else "",

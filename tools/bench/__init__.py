@@ -49,15 +49,17 @@ from portal.demo.cobrand import TEMPLATES
 from portal.demo.deals import CONFLICT_CUSTOMER, HOUSE_ACCOUNT
 from portal.demo.generated import (
     COMMON_TOKENS, COUNTRIES, NOTES, NOUNS, random_amount, random_customer, seed_generated_assets,
-    seed_generated_deals, seed_generated_partners,
+    seed_generated_certificates, seed_generated_deals, seed_generated_partners,
 )
 from portal.extensions import db
+from portal.program import tiering
 
 ROOT = Path(__file__).resolve().parents[2]  # the checkout: gunicorn imports portal from here
 HOST = "127.0.0.1"
 ROOM_PATH = "/rooms/sales"
 LOGIN_EMAIL = "sales@gold.demo"  # the partner sales rep: room, search, conflict check, register
 REVIEWER_EMAIL = "channel@vendor.demo"  # the channel manager: the review queue
+PROGRAM_EMAIL, PROGRAM_PATH = "admin@gold.demo", "/program/"  # a partner admin's standing in the program
 CHECK_PATH, REGISTER_PATH, REVIEW_PATH = "/deals/check", "/deals/new", "/deals/review"
 GUNICORN_SETTINGS = ["--workers", "2", "--worker-class", "sync", "--log-level", "warning", "--graceful-timeout", "5"]
 REQUEST_TIMEOUT = 10.0  # seconds, per request
@@ -67,7 +69,7 @@ RATIO_GOALS = {"room": (0.35, 0.5), "search": (0.15, 0.25), "review": None}  # t
 # target: (what the report calls it, p95 goal in ms or None, p99 goal in ms or None): what a user
 # waits for while typing or saving
 LATENCY_GOALS_MS = {"search": ("search", 30.0, 60.0), "conflict": ("conflict check", 20.0, None),
-                    "register": ("register (save a draft)", None, None)}
+                    "register": ("register (save a draft)", None, None), "program": ("program page", 50.0, None)}
 COBRAND_EMAIL = "marketing@gold.demo"  # the partner marketer: co-branded PDFs
 FLYER = TEMPLATES[0][0]  # the two-page demo flyer
 FIRST_RENDERS = 24  # cache misses, measured one at a time: what one marketer waits for
@@ -75,6 +77,7 @@ FIRST_RENDER_GOAL_S = 0.5  # p50
 CACHED_GOAL_MS = 20.0  # p50, the same PDF again and its download
 REINDEX_GOAL_S = 60.0
 DEALS_SEED_GOAL_S = 60.0
+EVALUATION_GOAL_S = 10.0  # every partner against every tier, as `cli.py tick` does once a day
 REGISTRATIONS = 32  # distinct customers the register target cycles through
 CUSTOMER_FIELDS = ("customer_company", "customer_website", "contact_email", "contact_phone")
 # What partners type: single words, two words, a phrase, a word being typed, a misspelling.
@@ -135,6 +138,9 @@ def build_data(data_dir: Path, partners: int, assets: int, deals: int,
         if assets:
             seed_generated_assets(assets)
         seconds = {"deals": timed(seed_generated_deals, deals) if deals else 0.0, "reindex": timed(indexing.rebuild)}
+        seed_generated_certificates()
+        seconds["evaluation"] = timed(tiering.evaluate)
+        db.session.commit()
         db.engine.dispose()
     return app, seconds
 
@@ -491,6 +497,10 @@ def report(summary: dict, verbose: bool) -> None:
                f"(target ≤ {REINDEX_GOAL_S:.0f} s: {'met' if reindex <= REINDEX_GOAL_S else 'missed'})")
     click.echo(f"seeding {s['deals']} generated deals: {seeding:.1f} s "
                f"(target ≤ {DEALS_SEED_GOAL_S:.0f} s: {'met' if seeding <= DEALS_SEED_GOAL_S else 'missed'})")
+    evaluation = summary["evaluation_seconds"]
+    click.echo(f"tier evaluation of every partner ({s['partners']} generated + the demo's) over {s['deals']} deals: "
+               f"{evaluation:.1f} s (target ≤ {EVALUATION_GOAL_S:.0f} s at 2,000 partners and 100,000 deals: "
+               f"{'met' if evaluation <= EVALUATION_GOAL_S else 'missed'})")
     report_cobrand(summary["cobrand"], summary["cobrand_concurrency"], summary["pdf_worker_peak_mb"])
     statements = summary["sql"]
     click.echo(f"SQL statements per GET {ROOM_PATH}: {len(statements)}")
@@ -559,6 +569,7 @@ def targets_for(bare: Server, portal: Server, probes: list[dict], registrations:
     rep = {"Cookie": cookie}
     htmx = rep | {"HX-Request": "true", "X-CSRFToken": token}
     reviewer = {"Cookie": login(portal.port, REVIEWER_EMAIL, REVIEW_PATH)}
+    partner_admin = {"Cookie": login(portal.port, PROGRAM_EMAIL, ROOM_PATH)}
     search_paths = [f"/search?{urllib.parse.urlencode({'q': q})}" for q in SEARCH_QUERIES]
     drafts = [form | {"csrf_token": token, "action": "draft"} for form in registrations]
     return [Target("bare", bare.port, gets(["/"])),
@@ -566,7 +577,8 @@ def targets_for(bare: Server, portal: Server, probes: list[dict], registrations:
             Target("search", portal.port, gets(search_paths, rep)),
             Target("conflict", portal.port, form_posts(CHECK_PATH, probes, htmx)),
             Target("register", portal.port, form_posts(REGISTER_PATH, drafts, rep), expect=303),
-            Target("review", portal.port, gets([REVIEW_PATH], reviewer))]
+            Target("review", portal.port, gets([REVIEW_PATH], reviewer)),
+            Target("program", portal.port, gets([PROGRAM_PATH], partner_admin))]
 
 
 @dataclass
@@ -682,6 +694,7 @@ def run(partners: int, assets: int, deals: int, requests: int, rounds: int, conc
         "cobrand_concurrency": concurrency[0],
         "reindex_seconds": seconds["reindex"],
         "deals_seed_seconds": seconds["deals"],
+        "evaluation_seconds": seconds["evaluation"],
         "sql": statements,
         "pdf_worker_peak_mb": worker_peak_mb,
     }
