@@ -71,9 +71,11 @@ def tier_choices() -> list[SelectChoice]:
 
 class AudienceForm(SubForm):
     """Edits an Audience; nested in a content form with FormField. Empty means everyone.
-    The tier and partner choices are read when the form is made (they are rows)."""
+    The tier and partner choices are read when the form is made (they are rows). The floor
+    is `tier_floor`, not Audience's own name: a form made from a row must not take the
+    relationship for its value."""
 
-    min_tier = SelectField("Tier floor", description="It and every tier above it, including tiers added later.")
+    tier_floor = SelectField("Tier floor", default="", description="It and every tier above it, including tiers added later.")
     tiers = MultiCheckboxField("Or only these tiers")
     partner_types = MultiCheckboxField("Partner types", choices=enum_choices(PartnerType))
     regions = MultiCheckboxField("Regions", choices=enum_choices(Region))
@@ -88,7 +90,7 @@ class AudienceForm(SubForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.tiers.choices = tier_choices()
-        self.min_tier.choices = [SelectChoice("", "No floor"),
+        self.tier_floor.choices = [SelectChoice("", "No floor"),
                                  *choices((tier.key, f"{tier.label} and above") for tier in all_tiers())]
 
     def set_org_choices(self, user: User) -> None:
@@ -98,14 +100,14 @@ class AudienceForm(SubForm):
         self.orgs.choices = choices(partners)
 
     def validate_tiers(self, field) -> None:
-        if field.data and self.min_tier.data:
+        if field.data and self.tier_floor.data:
             raise wtforms.ValidationError("Pick a tier floor or some tiers, not both.")
 
     def fill_from(self, audience: Audience) -> None:
         for name, enum_cls in self.ENUMS.items():
             getattr(self, name).data = [m.value for m in from_mask(enum_cls, getattr(audience, name))]
         self.tiers.data = [tier.key for tier in tiers_in_mask(audience.tiers)]
-        self.min_tier.data = audience.min_tier.key if audience.min_tier else ""
+        self.tier_floor.data = audience.min_tier.key if audience.min_tier else ""
         self.orgs.data = [org.id for org in audience.orgs]
 
     def to_input(self) -> AudienceSpec:
@@ -113,5 +115,5 @@ class AudienceForm(SubForm):
             name: frozenset(enum_cls(v) for v in getattr(self, name).data or [])
             for name, enum_cls in self.ENUMS.items()
         }
-        return AudienceSpec(tiers=frozenset(self.tiers.data or []), min_tier=self.min_tier.data or None,
+        return AudienceSpec(tiers=frozenset(self.tiers.data or []), min_tier=self.tier_floor.data or None,
                             org_ids=frozenset(self.orgs.data or []), **values)

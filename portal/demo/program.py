@@ -46,8 +46,7 @@ def seed_demo_program() -> None:
 CRITERIA = {
     "silver": [(CriterionKind.certified_people, 1, "Sales Fundamentals"), (CriterionKind.won_revenue, 40_000, ""),
                (CriterionKind.approved_deals, 2, "")],
-    "gold": [(CriterionKind.certified_people, 2, "Sales Fundamentals"),
-             (CriterionKind.certified_people, 1, "Technical Specialist"), (CriterionKind.won_revenue, 45_000, ""),
+    "gold": [(CriterionKind.certified_people, 2, "Sales Fundamentals"), (CriterionKind.won_revenue, 45_000, ""),
              (CriterionKind.approved_deals, 4, ""), (CriterionKind.evidence, 1, BUSINESS_PLAN)],
     "platinum": [(CriterionKind.certified_people, 4, "Sales Fundamentals"),
                  (CriterionKind.certified_people, 2, "Technical Specialist"),
@@ -56,15 +55,16 @@ CRITERIA = {
 }
 RATES = {"CAD": "0.73", "DKK": "0.145", "EUR": "1.08", "GBP": "1.27"}  # into USD; NOK has none
 PLANS_CONFIRMED = {"Summit Peak Systems": 100, "Harborline IT": 50}  # days ago
-GRACE_STARTED_DAYS_AGO = 10  # the first evaluation: Summit's Technical Specialist had lapsed 15 days before
+GRACE_STARTED_DAYS_AGO = 10  # the first evaluation: Grace Holt's certification had lapsed 15 days before
 PINNED = ("Meridian Distribution", "Strategic distribution agreement: Platinum through its term.", 200)  # days
 
 
 def seed_demo_program_criteria() -> None:
     """After training and deals: the criteria, exchange rates and confirmed business plans,
     Meridian pinned at Platinum, and the evaluations of the last weeks: Summit in its grace
-    period, Lakeside's promotion to Silver in the queue, Harborline one certification short of
-    Gold, Kestrel one open deal short of Silver (its what-if)."""
+    period (Grace Holt's certification lapsed), Lakeside's promotion to Silver in the queue,
+    Harborline one certification short of Gold, Kestrel one open deal short of Silver (its
+    what-if)."""
     paths = {path.title: path for path in db.session.scalars(sa.select(LearningPath))}
     for key, criteria in CRITERIA.items():
         tier = tier_by_key(key)

@@ -103,17 +103,13 @@ def seed_demo_training() -> None:
 
     _certified(_user("sales@gold.demo"), sales, product, now - timedelta(days=90), VALID_CODE)
     _certified(_user("sales@silver.demo"), sales, product, now - timedelta(days=400), EXPIRED_CODE)
-    # What the program counts (portal/demo/program.py): Summit's Technical Specialist lapsed 25
-    # days ago and Maya Chen's Sales Fundamentals lapses in 100; Harborline, Kestrel and Lakeside are certified.
-    for email, path, course, days_ago, code in [
-        ("marketing@gold.demo", sales, product, 265, "DEMO-CERT-0003"),
-        ("presales@gold.demo", presales, technical, 730 + 25, "DEMO-CERT-0004"),
-        ("admin@silver.demo", sales, product, 60, "DEMO-CERT-0005"),
-        ("marketing@silver.demo", sales, product, 200, "DEMO-CERT-0006"),
-        ("admin@registered.demo", sales, product, 30, "DEMO-CERT-0007"),
-        ("admin@tier2.demo", sales, product, 45, "DEMO-CERT-0008"),
-    ]:
-        _certified(_user(email), path, course, now - timedelta(days=days_ago), code)
+    # What the program counts (portal/demo/program.py): the partner admins' Sales Fundamentals;
+    # Grace Holt's (Summit) lapsed 25 days ago, so Summit is one short of Gold.
+    for email, days_ago, code in [("admin@gold.demo", 365 + 25, "DEMO-CERT-0101"),
+                                  ("admin@silver.demo", 60, "DEMO-CERT-0102"),
+                                  ("admin@registered.demo", 30, "DEMO-CERT-0103"),
+                                  ("admin@tier2.demo", 45, "DEMO-CERT-0104")]:
+        _certified(_user(email), sales, product, now - timedelta(days=days_ago), code)
     trainee = _user("trainee@registered.demo")
     db.session.add(Enrollment(user_id=trainee.id, path_id=sales.id, enrolled_at=now - timedelta(days=2)))
     _complete(trainee, product, 2, now - timedelta(days=1))  # 2 of 4 steps: half-way

@@ -10,7 +10,8 @@ from portal.core.access import (
 )
 from portal.core.models import Organization, Role, User
 from portal.extensions import db
-from portal.training import access, bp, certificates, page_number, quizzes, team
+from portal.training import access, bp, certificates, page_number, quizzes
+from portal.training import team as teams
 from portal.training.forms import RevokeForm
 from portal.training.models import Attempt, Certificate, Quiz
 from portal.web.actions import domain_action
@@ -28,9 +29,9 @@ def team():
 
 
 def _team_page(org: Organization):
-    page = paginate(team.team_people(current_user, org), page_number())
-    return render("training/team.html", "people", org=org, page=page, members=team.members(list(page.items)),
-                  expiring=team.expiring(org))
+    page = paginate(teams.team_people(current_user, org), page_number())
+    return render("training/team.html", "people", org=org, page=page, members=teams.members(list(page.items)),
+                  expiring=teams.expiring(org))
 
 
 @bp.get("/training/team/<int:user_id>")
@@ -39,7 +40,7 @@ def member(user_id: int):
     person = get_or_404(people_visible_to(current_user), User, user_id)
     if person.org.is_vendor:
         abort(404)
-    [info] = team.members([person])
+    [info] = teams.members([person])
     attempts = db.session.scalars(access.attempts_visible_to(current_user).where(Attempt.user_id == person.id)
                                   .where(Attempt.submitted_at.is_not(None))
                                   .options(selectinload(Attempt.quiz).selectinload(Quiz.course))

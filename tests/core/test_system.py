@@ -17,9 +17,9 @@ def test_audit_log_filters_by_action_and_org(app, login_as):
     admin = login_as("admin@vendor.demo")
     with app.app_context():
         harborline = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Harborline IT"))
-    post(admin, f"/partners/{harborline}/tier", {"tier": "gold"})
-    html = admin.get(f"/audit?action=partner.&org={harborline}").get_data(as_text=True)
-    assert "Harborline IT: tier Silver → Gold" in html and "Ada Okafor" in html
+    post(admin, f"/program/partners/{harborline}/override", {"tier": "gold", "reason": "Joint venture"})
+    html = admin.get(f"/audit?action=program.&org={harborline}").get_data(as_text=True)
+    assert "Harborline IT: Silver → Gold (override, by Ada Okafor)" in html and "Ada Okafor" in html
     fragment = htmx_get(admin, "/audit?action=user.").get_data(as_text=True)
     assert fragment.lstrip().startswith('<div id="results"') and "Nothing recorded" in fragment
 

@@ -115,8 +115,8 @@ def test_vendor_edits_and_deletes_an_announcement(app, login_as):
         announcement_id = make_announcement(AudienceSpec.tier_floor("silver"), title="Old title").id
         db.session.commit()
     edit = admin.get(f"/announcements/{announcement_id}/edit").get_data(as_text=True)
-    assert re.search(r'<input checked[^>]*value="silver"', edit)
-    assert not re.search(r'<input checked[^>]*value="registered"', edit)
+    assert re.search(r'<option selected value="silver">Silver and above</option>', edit)  # a floor, not a set
+    assert not re.search(r'<input checked[^>]*value="silver"', edit)
     form = {"title": "New title", "body": "Body", "publish_at": "2020-01-01T09:00", "audience-tiers": ["gold"]}
     assert post(admin, f"/announcements/{announcement_id}/edit", form).status_code == 303
     assert "New title" in admin.get("/announcements").get_data(as_text=True)
