@@ -60,4 +60,6 @@ def register_for_reseller():
         if outcome.ok:
             flash(f"Deal registered for {deal.org.name} and submitted for review.")
             return redirect(url_for("program.reseller_deal", deal_id=deal.id), 303)
-    return render("program/resellers_register.html", form=form, status=200 if request.method == "GET" else 422)
+    # The conflict check answers as the distributor types (deals.check), as on the reseller's own form.
+    return render("program/resellers_register.html", form=form, deal=None, assessment=None, own=None,
+                  status=200 if request.method == "GET" else 422)
