@@ -6,16 +6,13 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from portal.core import clock
 from portal.core.access import get_or_404, resellers_visible_to
 from portal.core.errors import DomainError
 from portal.core.models import Organization, OrgStatus, Role, User
 from portal.deals import services as deals
 from portal.deals.models import Deal, DealStatus
 from portal.extensions import db
-
-# What a distributor counts per reseller: registrations still in play, and all of them.
-OPEN = (DealStatus.submitted, DealStatus.approved)
-
 
 class DistributionError(DomainError):
     pass
@@ -28,11 +25,13 @@ class OnBehalf:
 
 
 def resellers(actor: User):
-    """The actor's resellers by name, each row (reseller, open deals, registered deals)."""
-    visible = deals.reseller_deals_visible_to(actor).subquery()
-    counts = (sa.select(visible.c.org_id, sa.func.count().label("registered"),
-                        sa.func.count().filter(visible.c.status.in_([s.value for s in OPEN])).label("open"))
-              .group_by(visible.c.org_id).subquery())
+    """The actor's resellers by name, each row (reseller, open deals, registered deals): open
+    is waiting for review or protected as of now."""
+    still_open = sa.or_(Deal.status == DealStatus.submitted, deals.with_status(DealStatus.approved, clock.now()))
+    counts = (deals.reseller_deals_visible_to(actor)
+              .with_only_columns(Deal.org_id, sa.func.count().label("registered"),
+                                 sa.func.count().filter(still_open).label("open"))
+              .group_by(Deal.org_id).subquery())
     return (resellers_visible_to(actor)
             .add_columns(sa.func.coalesce(counts.c.open, 0), sa.func.coalesce(counts.c.registered, 0))
             .outerjoin(counts, counts.c.org_id == Organization.id)

@@ -235,6 +235,22 @@ def test_a_reseller_names_its_distributor_on_the_form(app, login_as, ids):
     assert "Quokka" in login_as(DISTRIBUTOR).get(f"/program/resellers/deals/{new_id}").get_data(as_text=True)
 
 
+def test_editing_a_draft_keeps_or_drops_the_distributor(app, login_as, ids):
+    with app.app_context():
+        draft = services.create_deal(find_user(RESELLER), deal_input(product_ids(), name_distributor=True), False)
+        db.session.commit()
+        draft_id, catalogue = draft.id, product_ids()
+    client = login_as(RESELLER)
+    form = client.get(f"/deals/{draft_id}/edit").get_data(as_text=True)
+    assert 'checked id="name_distributor"' in form
+    assert post(client, f"/deals/{draft_id}/edit", form_data(catalogue, action="draft")).status_code == 303
+    with app.app_context():
+        assert db.session.get(Deal, draft_id).distributor_id is None
+        edited = db.session.scalar(sa.select(AuditEvent).where(AuditEvent.subject_id == draft_id,
+                                                               AuditEvent.action == "deal.update"))
+        assert (edited.before["distributor"], edited.after["distributor"]) == (MERIDIAN, None)
+
+
 def test_an_org_without_a_distributor_cannot_name_one(app, login_as, register):
     assert "follow this deal" not in login_as("admin@gold.demo").get("/deals/new").get_data(as_text=True)
     new_id = register("admin@gold.demo", name_distributor=True)
