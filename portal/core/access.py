@@ -131,7 +131,8 @@ partner_admin_required = roles_required(Role.partner_admin, name="partner_admin"
 # so for them these pages do not exist.
 partner_required = roles_required(*PARTNER_ROLES, name="partner", refusal=404)
 # A distributor's admins manage its tier-2 resellers; to everyone else those pages do not exist.
-DISTRIBUTOR_ADMIN = Gate("distributor_admin", frozenset({Role.partner_admin}), 404, frozenset({PartnerType.distributor}))
+DISTRIBUTOR_ADMIN = Gate("distributor_admin", frozenset({Role.partner_admin}), refusal=404,
+                         partner_types=frozenset({PartnerType.distributor}))
 distributor_admin_required = _gated(DISTRIBUTOR_ADMIN)
 
 

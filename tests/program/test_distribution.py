@@ -68,10 +68,9 @@ def other_distributor(app, demo) -> dict:
                           password_hash=hash_password(DEMO_PASSWORD))
         reseller = make_partner(name="Pinecrest Systems", parent=distributor)
         rep = make_user(reseller, Role.partner_admin)
-        deal = services.create_deal(rep, deal_input(product_ids(), customer_company="Yak Yards Ltd",
-                                                     customer_website="yak-yards.example",
-                                                     contact_email="y@yak-yards.example", contact_phone="+44 20 5550 7788"),
-                                    True)
+        customer = dict(customer_company="Yak Yards Ltd", customer_website="yak-yards.example",
+                        contact_email="y@yak-yards.example", contact_phone="+44 20 5550 7788")
+        deal = services.create_deal(rep, deal_input(product_ids(), **customer), True)
         db.session.commit()
         return {"email": admin.email, "reseller": reseller.id, "deal": deal.id}
 
@@ -168,7 +167,8 @@ def test_the_distributor_pages_do_not_exist_for_anyone_else(login_as, ids, email
     client = login_as(email)
     for url in pages(ids):
         assert client.get(url).status_code == 404, url
-    assert post(client, "/program/resellers/register", form_data([1], reseller_id=str(ids["reseller"]))).status_code == 404
+    refused = post(client, "/program/resellers/register", form_data([1], reseller_id=str(ids["reseller"])))
+    assert refused.status_code == 404
     assert ">Resellers</a>" not in client.get("/deals").get_data(as_text=True)
 
 
@@ -347,7 +347,8 @@ def test_a_distributor_registers_a_deal_for_its_reseller(app, login_as, ids):
     assert f'<option selected value="{ids["reseller"]}">Lakeside Tech</option>' in form
     assert "follow this deal" not in form  # the distributor follows it anyway
     with app.app_context():
-        response = post(client, "/program/resellers/register", form_data(product_ids(), reseller_id=str(ids["reseller"])))
+        response = post(client, "/program/resellers/register",
+                        form_data(product_ids(), reseller_id=str(ids["reseller"])))
     assert response.status_code == 303, response.get_data(as_text=True)[:2000]
     new_id = int(response.headers["Location"].rsplit("/", 1)[1])
     assert response.headers["Location"] == f"/program/resellers/deals/{new_id}"
