@@ -14,6 +14,7 @@ from portal.deals import services as deals
 from portal.deals.models import Deal, DealStatus
 from portal.extensions import db
 
+
 class DistributionError(DomainError):
     pass
 
