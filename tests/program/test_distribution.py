@@ -40,7 +40,7 @@ def deal_id(company: str) -> int:
 @pytest.fixture
 def ids(app, demo) -> dict:
     with app.app_context():
-        return {"reseller": org_id(LAKESIDE), "deal": deal_id("Brightwater Utilities plc"),
+        return {"reseller": org_id(LAKESIDE), "deal": deal_id("Nordsee Fisch AG"),
                 "draft": deal_id("Ostara Bakeries Ltd"), "own": deal_id("Alpenrand Logistik GmbH"),
                 "meridian": org_id(MERIDIAN)}
 
@@ -93,8 +93,8 @@ def test_a_distributor_admin_lists_its_resellers_with_tier_and_counts(login_as):
     page = client.get("/program/resellers")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and LAKESIDE in html and 'class="cards"' in html
-    assert 'data-label="Tier"><span class="tier tier-silver">Silver</span>' in html
-    # Brightwater (approved) and Hollis & Crane (submitted) are open; Castellan waits too; Nordhaven won
+    assert 'data-label="Tier"><span class="tier tier-registered">Registered</span>' in html
+    # Nordsee (approved), Hollis & Crane and Castellan (submitted) are open; Alpenblick won
     assert 'data-label="Open deals">3<' in html and 'data-label="Registered deals">4<' in html
     assert 'href="/program/resellers"' in html and ">Resellers</a>" in html  # the nav link
     fragment = htmx_get(client, "/program/resellers").get_data(as_text=True)
@@ -114,14 +114,14 @@ def test_a_distributor_without_resellers_sees_the_empty_state(app, login_as, oth
 def test_the_reseller_page_lists_its_registered_deals_read_only(app, login_as, ids):
     client = login_as(DISTRIBUTOR)
     html = client.get(f"/program/resellers/{ids['reseller']}").get_data(as_text=True)
-    for company in ("Brightwater Utilities plc", "Nordhaven Retail AB", "Castellan Legal LLP", "Hollis &amp; Crane"):
+    for company in ("Nordsee Fisch AG", "Alpenblick Hotels GmbH", "Castellan Legal LLP", "Hollis &amp; Crane"):
         assert company in html
     assert "Ostara Bakeries" not in html  # a draft stays the reseller's own
     assert "Alpenrand" not in html  # Meridian's own deal is not a reseller's
     assert 'data-label="Following">Named you<' in html and 'data-label="Following">Registered by you<' in html
     fragment = htmx_get(client, f"/program/resellers/{ids['reseller']}?status=won").get_data(as_text=True)
     assert 'id="deal-rows"' in fragment and "<html" not in fragment
-    assert "Nordhaven" in fragment and "Brightwater" not in fragment
+    assert "Alpenblick" in fragment and "Nordsee" not in fragment
     assert "No deal matches these filters" in client.get(
         f"/program/resellers/{ids['reseller']}?q=nothing-like-it").get_data(as_text=True)
     assert client.get(f"/program/resellers/{ids['reseller']}?status=bogus&page=-2").status_code == 200
@@ -148,9 +148,9 @@ def test_a_reseller_without_deals_shows_the_empty_state(app, login_as):
 def test_the_read_only_deal_page_shows_the_follow_and_no_actions(login_as, ids):
     client = login_as(DISTRIBUTOR)
     html = client.get(f"/program/resellers/deals/{ids['deal']}").get_data(as_text=True)
-    assert "Brightwater Utilities plc" in html and "Meridian Distribution follows this deal" in html
+    assert "Nordsee Fisch AG" in html and "Meridian Distribution follows this deal" in html
     assert "Approved until" in html and "Timeline" in html
-    assert "Smart-meter data platform" not in html  # the notes are the reseller's and the vendor's
+    assert "Backup for the processing plant" not in html  # the notes are the reseller's and the vendor's
     assert "<form method=\"post\" action=\"/deals/" not in html and "Mark won" not in html
     for action in ("outcome", "extension", "submit", "delete", "edit"):
         assert post(client, f"/deals/{ids['deal']}/{action}", {"outcome": "won", "reason": "x"}).status_code == 404
@@ -210,7 +210,7 @@ def test_a_reseller_never_sees_its_distributors_own_deals(login_as, ids):
 def test_a_plain_partner_sees_none_of_the_distribution_deals(login_as, ids):
     client = login_as("admin@gold.demo")
     listing = client.get("/deals").get_data(as_text=True)
-    assert "Brightwater Utilities" not in listing and "Alpenrand" not in listing
+    assert "Nordsee Fisch" not in listing and "Alpenrand" not in listing
     assert client.get(f"/deals/{ids['deal']}").status_code == 404
 
 
@@ -410,17 +410,17 @@ def test_the_demo_distributor_follows_lakesides_deals(ctx, demo):
         sa.select(Deal).where(Deal.org_id == org_id(LAKESIDE)))}
     now = clock.now()
     assert {company: deal.status_at(now) for company, deal in lakeside.items()} == {
-        "Brightwater Utilities plc": DealStatus.approved, "Nordhaven Retail AB": DealStatus.won,
+        "Nordsee Fisch AG": DealStatus.approved, "Alpenblick Hotels GmbH": DealStatus.won,
         "Castellan Legal LLP": DealStatus.submitted, "Hollis & Crane Architects": DealStatus.submitted,
         "Ostara Bakeries Ltd": DealStatus.draft}
     followed = {company for company, deal in lakeside.items() if deal.followed_by}
-    assert followed == {"Brightwater Utilities plc", "Nordhaven Retail AB", "Hollis & Crane Architects"}
+    assert followed == {"Nordsee Fisch AG", "Alpenblick Hotels GmbH", "Hollis & Crane Architects"}
     assert lakeside["Hollis & Crane Architects"].registered_by.email == DISTRIBUTOR
     visible = db.session.scalars(services.reseller_deals_visible_to(find_user(DISTRIBUTOR))
                                  .with_only_columns(Deal.customer_company)).all()
     assert set(visible) == set(lakeside) - {"Ostara Bakeries Ltd"}
     subjects = [n.subject for n in notifications_of(DISTRIBUTOR)]
-    assert subjects.count("Reseller deal update: Nordhaven Retail AB") == 2  # approved, then won
+    assert subjects.count("Reseller deal update: Alpenblick Hotels GmbH") == 2  # approved, then won
 
 
 def _outbox_to(email):
