@@ -9,10 +9,12 @@ from helpers import csrf_token, htmx_get, login
 from portal.assets.models import Asset
 from portal.demo.cobrand import TEMPLATES
 from portal.cobrand.models import CobrandedPdf, CobrandTemplate
-from portal.core.access import gate_of, is_public, public, vendor_required
+from factories import make_partner, make_user
+from portal.core.access import DISTRIBUTOR_ADMIN, gate_of, is_public, public, vendor_required
 from portal.core.auth import find_user
-from portal.core.models import Organization, Role
-from portal.deals.models import Deal
+from portal.core.models import Organization, PartnerType, Role
+from portal.core.passwords import hash_password
+from portal.deals.models import Deal, DealStatus
 from portal.extensions import db
 from portal.rooms.models import Announcement
 from portal.training.models import Attempt, Certificate, LearningPath
@@ -107,7 +109,26 @@ def test_each_role_gate_refuses_every_role_it_does_not_admit(app, demo):
             for method in {"GET", "POST"} & rule.methods:
                 response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": csrf_token(client)})
                 assert response.status_code == gate.refusal, (role.value, method, rule.rule)
-    assert gates >= {"vendor", "vendor_admin", "partner_admin", "team_admin", "team_viewer", "partner"}
+    assert gates >= {"vendor", "vendor_admin", "partner_admin", "team_admin", "team_viewer", "partner",
+                     "distributor_admin"}
+
+
+def test_a_gate_for_some_partner_types_refuses_admins_of_the_others(app, demo):
+    """Gold's admin is a partner admin of a reseller: a distributor's pages do not exist for them."""
+    client = app.test_client()
+    login(client, "admin@gold.demo")
+    token, ids = csrf_token(client), _gold_ids(app)
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        gate = None if rule.endpoint == "static" else gate_of(app, rule.endpoint)
+        if gate is None or gate.partner_types is None:
+            continue
+        url = _url(app, rule, ids)
+        for method in {"GET", "POST"} & rule.methods:
+            response = client.get(url) if method == "GET" else client.post(url, data={"csrf_token": token})
+            assert response.status_code == gate.refusal, (method, rule.rule)
+            checked += 1
+    assert checked >= 4
 
 
 @pytest.mark.parametrize("email", ["admin@vendor.demo", "admin@gold.demo"])
@@ -146,6 +167,8 @@ def _gold_ids(app):
         return {
             "user_id": find_user("sales@gold.demo").id,
             "partner_id": gold.id,
+            # Meridian Distribution's reseller: only Meridian's admins may look at it.
+            "reseller_id": db.session.scalar(sa.select(Organization.id).where(Organization.name == "Lakeside Tech")),
             "announcement_id": db.session.scalar(sa.select(sa.func.max(Announcement.id))),
             # Gold and above only: Silver must not be able to tell it exists.
             "asset_id": db.session.scalar(sa.select(Asset.id).where(Asset.title == "Gold Partner Pricing Playbook")),
@@ -187,6 +210,33 @@ def test_partner_b_cannot_tell_partner_a_objects_exist(app, demo):
             assert real.status_code == fake.status_code, rule.rule
             checked += 1
     assert checked >= 25
+
+
+def test_distributor_b_cannot_tell_distributor_a_resellers_exist(app, demo):
+    """For every URL of a distributor's pages with an id: another distributor's admin gets the
+    same 404 for Meridian's reseller and its deal as for ids that do not exist."""
+    with app.app_context():
+        other = make_partner(name="Orion Channel Supply", partner_type=PartnerType.distributor)
+        make_user(other, Role.partner_admin, email="admin@orion.example", password_hash=hash_password("partnerhouse"))
+        lakeside = db.session.scalar(sa.select(Organization.id).where(Organization.name == "Lakeside Tech"))
+        ids = {"reseller_id": lakeside, "deal_id": db.session.scalar(
+            sa.select(sa.func.min(Deal.id)).where(Deal.org_id == lakeside, Deal.status != DealStatus.draft))}
+        db.session.commit()
+    client = app.test_client()
+    login(client, "admin@orion.example")
+    token, missing = csrf_token(client), {name: 999_999 for name in ids}
+    checked = 0
+    for rule in app.url_map.iter_rules():
+        if rule.endpoint == "static" or gate_of(app, rule.endpoint) is not DISTRIBUTOR_ADMIN:
+            continue
+        if not set(rule.arguments) & set(ids):
+            continue
+        for method in {"GET", "POST"} & rule.methods:
+            call = client.get if method == "GET" else lambda u: client.post(u, data={"csrf_token": token})
+            real, fake = call(_url(app, rule, ids)), call(_url(app, rule, missing))
+            assert real.status_code == fake.status_code == 404, rule.rule
+            checked += 1
+    assert checked >= 2
 
 
 def test_security_headers_on_every_page(client, demo):

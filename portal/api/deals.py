@@ -97,6 +97,8 @@ def _as_form_data(body: dict, type_errors: dict) -> MultiDict:
 
 
 def _form_value(value) -> str:
+    if isinstance(value, bool):
+        return "y" if value else ""  # a checkbox as the browser posts it: ticked, or not sent
     return str(int(value)) if isinstance(value, float) else str(value)  # 3.0 is the integer 3
 
 

@@ -5,7 +5,7 @@ same validators (required, lengths, ranges, choices, defaults) and cannot drift 
 What JSON Schema cannot say (a `validate_<field>` method, choices known only at run time)
 must be given as a rule in words: form_schema refuses a form with such a field and no rule.
 """
-from wtforms import DateField, IntegerField, SelectField, SelectMultipleField, StringField
+from wtforms import BooleanField, DateField, IntegerField, SelectField, SelectMultipleField, StringField
 from wtforms.fields.core import UnboundField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange
 
@@ -66,6 +66,8 @@ def _type_schema(field: UnboundField) -> dict:
         return {"type": "string", **_enum(field)}
     if issubclass(cls, IntegerField):
         return {"type": "integer"}
+    if issubclass(cls, BooleanField):
+        return {"type": "boolean"}
     if issubclass(cls, DateField):
         return {"type": "string", "format": "date"}
     if issubclass(cls, StringField):

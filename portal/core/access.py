@@ -35,12 +35,19 @@ from portal.extensions import db
 
 @dataclass(frozen=True)
 class Gate:
-    """Who a view admits: `roles` None means any signed-in user; `refusal` is the status
-    everyone else gets (404 where a page must look absent to them, else 403)."""
+    """Who a view admits: `roles` None means any signed-in user; `partner_types`, if given,
+    narrows partners to orgs of those types; `refusal` is the status everyone else gets (404
+    where a page must look absent to them, else 403)."""
 
     name: str
     roles: frozenset[Role] | None = None
     refusal: int = 403
+    partner_types: frozenset[PartnerType] | None = None
+
+    def admits(self, user: User) -> bool:
+        if self.roles is not None and user.role not in self.roles:
+            return False
+        return self.partner_types is None or user.org.partner_type in self.partner_types
 
 
 PUBLIC = Gate("public")
@@ -98,7 +105,7 @@ def _gated(gate: Gate):
         def wrapped(*args, **kwargs):
             if not current_user.is_authenticated:
                 return _to_login()
-            if gate.roles is not None and current_user.role not in gate.roles:
+            if not gate.admits(current_user):
                 abort(gate.refusal)
             return view(*args, **kwargs)
 
@@ -123,6 +130,15 @@ partner_admin_required = roles_required(Role.partner_admin, name="partner_admin"
 # Partners' own things (their deals, brand kit, training to take): vendor staff have none,
 # so for them these pages do not exist.
 partner_required = roles_required(*PARTNER_ROLES, name="partner", refusal=404)
+# A distributor's admins manage its tier-2 resellers; to everyone else those pages do not exist.
+DISTRIBUTOR_ADMIN = Gate("distributor_admin", frozenset({Role.partner_admin}), refusal=404,
+                         partner_types=frozenset({PartnerType.distributor}))
+distributor_admin_required = _gated(DISTRIBUTOR_ADMIN)
+
+
+def manages_resellers(user: User) -> bool:
+    """Is this user a distributor's admin (the nav's Resellers link)?"""
+    return DISTRIBUTOR_ADMIN.admits(user)
 
 
 # --- the audience engine ---------------------------------------------------------------
@@ -272,6 +288,15 @@ def partners_visible_to(user: User):
     """Partner orgs a user may look at: vendor staff see the channel, partners none."""
     stmt = sa.select(Organization).where(Organization.kind == OrgKind.partner)
     return stmt if user.is_vendor else stmt.where(sa.false())
+
+
+def resellers_visible_to(user: User):
+    """A distributor's tier-2 resellers, for the distributor's admins; nobody else has any
+    (vendor staff look at resellers in the partner console)."""
+    stmt = sa.select(Organization).where(Organization.kind == OrgKind.partner)
+    if not manages_resellers(user):
+        return stmt.where(sa.false())
+    return stmt.where(Organization.parent_id == user.org_id)
 
 
 def people_visible_to(user: User):

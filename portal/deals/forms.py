@@ -4,7 +4,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 import pycountry
-from wtforms import DateField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
+from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core import clock
@@ -16,6 +16,7 @@ from portal.web.params import ids_in
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD", "BRL")
 COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
+COUNTRY_NAMES = dict(COUNTRIES)
 MAX_AMOUNT = 1_000_000_000_000
 LONGEST_SALES_CYCLE = timedelta(days=3 * 365)
 
@@ -41,9 +42,19 @@ class DealForm(Form):
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)],
                           description="What the customer needs and where the deal stands. Only you, your "
                                       "admin and the vendor's channel team read this.")
+    name_distributor = BooleanField("Let our distributor follow this deal")
+    distributor = None  # the org name_distributor names (offer_distributor); None: the box is not shown
 
     def set_product_choices(self, products) -> None:
         self.product_ids.choices = choices((p.id, p.name) for p in products)
+
+    def offer_distributor(self, distributor) -> None:
+        """Show the box that names the rep's distributor (an Organization), if there is one."""
+        self.distributor = distributor
+        if distributor is not None:
+            self.name_distributor.label.text = f"Let {distributor.name} follow this deal"
+            self.name_distributor.description = (f"{distributor.name}, your distributor, then sees the deal and "
+                                                 "is told of the channel team's decisions.")
 
     def validate_customer_website(self, field):
         if field.data and matching.normalize_domain(field.data) is None:
@@ -61,6 +72,9 @@ class DealForm(Form):
             raise ValidationError("That is more than three years away.")
 
     def to_input(self) -> DealInput:
+        return self.deal_input(name_distributor=self.name_distributor.data)
+
+    def deal_input(self, name_distributor: bool) -> DealInput:
         return DealInput(
             customer_company=self.customer_company.data,
             customer_website=self.customer_website.data or None,
@@ -74,6 +88,7 @@ class DealForm(Form):
             close_date=self.close_date.data,
             stage=DealStage(self.stage.data),
             notes=self.notes.data or "",
+            name_distributor=name_distributor,
         )
 
 

@@ -102,10 +102,16 @@ class Deal(MatchKeys, db.Model):
     conflict_reasons: Mapped[str] = mapped_column(sa.String(200), default="")  # Reason names, comma-separated
     conflict_deal_id: Mapped[int | None] = mapped_column(sa.ForeignKey("deals.id", ondelete="SET NULL"))
     conflict_house_id: Mapped[int | None] = mapped_column(sa.ForeignKey("house_accounts.id", ondelete="SET NULL"))
+    # Two-tier distribution: the distributor that follows the deal (named by its reseller, or
+    # the one that registered it on the reseller's behalf, whose person is registered_by).
+    distributor_id: Mapped[int | None] = mapped_column(sa.ForeignKey("organizations.id"), index=True)
+    registered_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
     created_at: Mapped[datetime] = mapped_column(default=clock.now)
     updated_at: Mapped[datetime] = mapped_column(default=clock.now, onupdate=clock.now, index=True)  # list order
 
-    org: Mapped[Organization] = relationship()
+    org: Mapped[Organization] = relationship(foreign_keys=[org_id])
+    distributor: Mapped[Organization | None] = relationship(foreign_keys=[distributor_id])
+    registered_by: Mapped[User | None] = relationship(foreign_keys=[registered_by_id])
     owner: Mapped[User] = relationship(foreign_keys=[owner_id])
     decided_by: Mapped[User | None] = relationship(foreign_keys=[decided_by_id])
     products: Mapped[list[Product]] = relationship(secondary=deal_products, order_by=Product.name)
@@ -122,6 +128,11 @@ class Deal(MatchKeys, db.Model):
         if self.status is DealStatus.approved and self.protected_until and self.protected_until <= now:
             return DealStatus.expired
         return self.status
+
+    @property
+    def followed_by(self) -> Organization | None:
+        """The distributor following the deal, while it is still the reseller's distributor."""
+        return self.distributor if self.distributor_id is not None and self.distributor_id == self.org.parent_id else None
 
     @property
     def reasons(self) -> list[Reason]:

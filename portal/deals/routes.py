@@ -15,7 +15,7 @@ from portal.core.models import Organization, Persona, Region
 from portal.core.tiers import all_tiers
 from portal.deals import matching, services
 from portal.deals.forms import (
-    COUNTRIES, BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
+    COUNTRY_NAMES, BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
     RejectForm,
 )
 from portal.deals.models import Deal, DealStatus, HouseAccount
@@ -28,7 +28,6 @@ from portal.web.pagination import paginate
 from portal.web.params import bounded_id, enum_arg, persona_or_404, tier_arg
 
 bp = Blueprint("deals", __name__)
-COUNTRY_NAMES = dict(COUNTRIES)
 CSV_COLUMNS = ("id", "customer", "website", "contact", "email", "phone", "country", "products", "amount",
                "currency", "close_date", "stage", "status", "protected_until", "partner", "owner", "submitted_at")
 
@@ -91,7 +90,9 @@ def export():
 def _deal_form(deal: Deal | None = None) -> DealForm:
     form = DealForm(obj=deal)
     form.set_product_choices(products())
+    form.offer_distributor(services.distributor_of(current_user.org))
     if deal and not form.is_submitted():
+        form.name_distributor.data = deal.distributor_id is not None
         form.product_ids.data = [p.id for p in deal.products]
         form.stage.data = deal.stage.value
     return form

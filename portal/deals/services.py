@@ -1,7 +1,7 @@
 """Deal registration's rules: who sees which deal, the conflict check, the workflow,
 expiry and reminders. Routes, the API and the CLI all come through here."""
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 import sqlalchemy as sa
@@ -9,7 +9,7 @@ from flask import current_app
 from sqlalchemy.orm import selectinload
 
 from portal.core import audit, clock, workflow
-from portal.core.access import get_or_404
+from portal.core.access import get_or_404, resellers_visible_to
 from portal.core.models import AuditEvent, Organization, Product, Region, Role, Tier, User
 from portal.deals import matching
 from portal.deals.matching import Assessment, Claim, Customer, Reason
@@ -44,6 +44,7 @@ class DealInput:
     close_date: date
     stage: DealStage
     notes: str
+    name_distributor: bool = False  # a reseller lets its distributor follow the deal
 
     @property
     def customer(self) -> Customer:
@@ -74,6 +75,17 @@ def get_deal(user: User, deal_id: int) -> Deal:
     return get_or_404(deals_visible_to(user), Deal, deal_id)
 
 
+def reseller_deals_visible_to(user: User):
+    """Read only, for a distributor's admins: their resellers' registrations (a draft stays
+    the reseller's own until it is submitted). Nobody else has any."""
+    resellers = resellers_visible_to(user).with_only_columns(Organization.id)
+    return sa.select(Deal).where(Deal.org_id.in_(resellers), Deal.status != DealStatus.draft)
+
+
+def get_reseller_deal(user: User, deal_id: int) -> Deal:
+    return get_or_404(reseller_deals_visible_to(user), Deal, deal_id)
+
+
 def with_status(status: DealStatus, now: datetime):
     """A WHERE clause for the status as of `now` (see Deal.status_at)."""
     lapsed = sa.and_(Deal.status == DealStatus.approved, Deal.protected_until <= now)
@@ -95,6 +107,11 @@ class DealFilters:
 
 def deal_list(user: User, filters: DealFilters):
     return _filtered(deals_visible_to(user), filters).order_by(Deal.updated_at.desc(), Deal.id.desc())
+
+
+def reseller_deal_list(user: User, filters: DealFilters):
+    """A distributor's view of its resellers' deals (filters.org_id: one reseller's)."""
+    return _filtered(reseller_deals_visible_to(user), filters).order_by(Deal.updated_at.desc(), Deal.id.desc())
 
 
 def review_queue(user: User, filters: DealFilters):
@@ -230,23 +247,51 @@ def _apply(deal: Deal, data: DealInput) -> None:
         setattr(deal, name, getattr(data, name))
     deal.products = db.session.scalars(sa.select(Product).where(Product.id.in_(data.product_ids))).all()
     deal.keys = matching.keys_for(data.customer)
+    deal.distributor = distributor_of(deal.org) if data.name_distributor else None
+
+
+def distributor_of(org: Organization) -> Organization | None:
+    """The distributor a reseller may name on its deals: its own, while active (no other org)."""
+    distributor = org.parent
+    return distributor if distributor is not None and distributor.is_active else None
 
 
 def _snapshot(deal: Deal) -> dict:
     return {"customer": deal.customer_company, "amount": f"{deal.amount} {deal.currency}",
             "close_date": deal.close_date.isoformat(), "stage": deal.stage.value,
-            "products": [p.name for p in deal.products], "status": deal.status.value}
+            "products": [p.name for p in deal.products], "status": deal.status.value,
+            "distributor": deal.distributor.name if deal.distributor else None}
 
 
 def create_deal(actor: User, data: DealInput, submit_now: bool) -> Deal:
-    deal = Deal(org_id=actor.org_id, owner_id=actor.id, status=DealStatus.draft)
-    _apply(deal, data)
-    db.session.add(deal)
-    db.session.flush()
+    deal = _new_deal(Deal(org=actor.org, owner=actor, status=DealStatus.draft), data)
     audit.record(actor, "deal.create", deal, f"Registered {deal.customer_company} as a draft", after=_snapshot(deal),
                  org=actor.org)
     if submit_now:
         submit(actor, deal)
+    return deal
+
+
+def register_on_behalf(actor: User, reseller: Organization, owner: User, data: DealInput) -> Deal:
+    """A distributor's person registers (and submits) a deal for one of its resellers: the
+    deal is the reseller's, owned by `owner` there, and the audit names who registered it.
+    The caller has checked that the reseller is the actor's (program.distribution)."""
+    data = replace(data, name_distributor=True)
+    deal = _new_deal(Deal(org=reseller, owner=owner, registered_by=actor, status=DealStatus.draft), data)
+    audit.record(actor, "deal.create", deal,
+                 f"Registered {deal.customer_company} on behalf of {reseller.name} ({actor.org.name})",
+                 after={**_snapshot(deal), "registered_by": actor.name}, org=reseller)
+    submit(actor, deal)
+    notify(owner, f"Deal registered for you: {deal.customer_company}",
+           f"{actor.name} of {actor.org.name} registered {deal.customer_company} for {reseller.name} and submitted "
+           "it for review. It is yours to follow up.", "deals.detail", deal_id=deal.id)
+    return deal
+
+
+def _new_deal(deal: Deal, data: DealInput) -> Deal:
+    _apply(deal, data)
+    db.session.add(deal)
+    db.session.flush()
     return deal
 
 
@@ -306,6 +351,7 @@ def approve(actor: User, deal: Deal) -> None:
                  after={"protected_until": until.isoformat()})
     _tell_owner(deal, f"Deal approved: {deal.customer_company}",
                 f"Your registration for {deal.customer_company} is approved and protected until {clock.as_text(until)}.")
+    _tell_distributor(deal, f"was approved; it is protected until {clock.as_text(until)}")
 
 
 def reject(actor: User, deal: Deal, reason: str) -> None:
@@ -316,6 +362,7 @@ def reject(actor: User, deal: Deal, reason: str) -> None:
     audit.record(actor, "deal.reject", deal, f"Rejected: {deal.rejection_reason}", org=deal.org)
     _tell_owner(deal, f"Deal rejected: {deal.customer_company}",
                 f"Your registration for {deal.customer_company} was rejected.\nReason: {deal.rejection_reason}")
+    _tell_distributor(deal, f"was rejected.\nReason: {deal.rejection_reason}")
 
 
 def decide_many(actor: User, deal_ids: list[int], approved: bool, reason: str = "") -> tuple[int, list[str]]:
@@ -335,6 +382,7 @@ def close(actor: User, deal: Deal, won: bool) -> None:
     """The rep reports the outcome of an approved deal."""
     _move(deal, DealStatus.approved, DealStatus.won if won else DealStatus.lost, closed_at=clock.now())
     audit.record(actor, f"deal.{deal.status.value}", deal, f"Marked {deal.status.value}", org=deal.org)
+    _tell_distributor(deal, f"was marked {deal.status.value} by {actor.name}")
 
 
 # --- extensions --------------------------------------------------------------------------
@@ -373,14 +421,29 @@ def decide_extension(actor: User, deal: Deal, approved: bool, new_until: date | 
                      org=deal.org)
         _tell_owner(deal, f"Extension approved: {deal.customer_company}",
                     f"Protection for {deal.customer_company} now runs until {clock.as_text(until)}.")
+        _tell_distributor(deal, f"was extended; it is protected until {clock.as_text(until)}")
     else:
         audit.record(actor, "deal.extension_decline", deal, "Declined the extension request", org=deal.org)
         _tell_owner(deal, f"Extension declined: {deal.customer_company}",
                     f"Your extension request for {deal.customer_company} was declined.")
+        _tell_distributor(deal, "did not get the extension it asked for")
 
 
 def _tell_owner(deal: Deal, subject: str, body: str) -> None:
     notify(deal.owner, subject, body, "deals.detail", deal_id=deal.id)
+
+
+def _tell_distributor(deal: Deal, news: str) -> None:
+    """Tell the admins of the distributor following the deal what was decided."""
+    distributor = deal.followed_by
+    if distributor is None or not distributor.is_active:
+        return
+    admins = db.session.scalars(sa.select(User).where(User.org_id == distributor.id, User.role == Role.partner_admin,
+                                                      User.active.is_(True)).order_by(User.id))
+    for admin in admins:
+        notify(admin, f"Reseller deal update: {deal.customer_company}",
+               f"{deal.org.name}'s registration for {deal.customer_company} {news}.", "program.reseller_deal",
+               deal_id=deal.id)
 
 
 # --- time passing: `cli.py tick` ---------------------------------------------------------
@@ -401,6 +464,7 @@ def expire_lapsed() -> int:
         audit.record(None, "deal.expire", deal, "Protection period ended", org=deal.org)
         _tell_owner(deal, f"Deal protection expired: {deal.customer_company}",
                     f"Protection for {deal.customer_company} ended on {clock.as_text(deal.protected_until)}.")
+        _tell_distributor(deal, f"expired: its protection ended on {clock.as_text(deal.protected_until)}")
     return expired
 
 

@@ -45,10 +45,13 @@ class DemoDeal:
     # (days ago, step[, text]), oldest first; steps: draft, register (create and submit),
     # submit, approve, reject (text: the reason), won, lost, extend (text: the reason)
     history: tuple[tuple, ...]
+    name_distributor: bool = False  # the owner's org lets its distributor follow the deal
+    registered_by: str | None = None  # email of the distributor's person who registers it for the owner's org
 
 
 GOLD_SALES, GOLD_ADMIN, SILVER_SALES = "sales@gold.demo", "admin@gold.demo", "sales@silver.demo"
 KESTREL_ADMIN, TIER2_ADMIN = "admin@registered.demo", "admin@tier2.demo"
+DISTRIBUTOR_ADMIN = "admin@distributor.demo"  # Meridian Distribution, Lakeside Tech's distributor
 CONFLICT_CUSTOMER = "Bluewater Logistics"  # Gold holds it; Silver registers it too (red)
 
 DEMO_DEALS = [
@@ -156,15 +159,34 @@ DEMO_DEALS = [
              "grace.tan@harbourview-dental.example", "+61 3 5550 1190", "AU", ("Acme Backup",),
              12_000, "USD", DealStage.negotiation, 30, "Six practices; the owner wants off tape backups.",
              ((12.4, "register"), (11.3, "approve"))),
-    # Lakeside Tech (Registered, EMEA, Meridian's reseller): enough for Silver, so the promotion waits for review
+    # Lakeside Tech (Registered, EMEA, Meridian's reseller): enough for Silver, so the promotion waits for review.
+    # Two of its deals name Meridian, which follows them; Meridian registered one for it and sees the rest
+    # but the draft; Lakeside never sees Meridian's own deal. Only the first two count for the program.
     DemoDeal(TIER2_ADMIN, "Alpenblick Hotels GmbH", "alpenblick-hotels.example", "Katharina Huber",
              "k.huber@alpenblick-hotels.example", "+43 512 555 0127", "AT", ("Acme Cloud Platform",),
              38_000, "EUR", DealStage.commit, 60, "Reservation systems for five hotels in Tyrol.",
-             ((44.2, "register"), (43.1, "approve"), (18.3, "won"))),
+             ((44.2, "register"), (43.1, "approve"), (18.3, "won")), name_distributor=True),
     DemoDeal(TIER2_ADMIN, "Nordsee Fisch AG", "nordsee-fisch.example", "Jan Petersen",
              "j.petersen@nordsee-fisch.example", "+49 40 555 0162", "DE", ("Acme Backup",),
              14_000, "EUR", DealStage.proposal, 45, "Backup for the processing plant and two depots.",
-             ((16.2, "register"), (15.1, "approve"))),
+             ((16.2, "register"), (15.1, "approve")), name_distributor=True),
+    DemoDeal(TIER2_ADMIN, "Castellan Legal LLP", "castellan-legal.example", "Oscar Finch",
+             "ofinch@castellan-legal.example", "+44 20 7946 0815", "GB", ("Acme Backup", "Acme Identity"),
+             36_000, "GBP", DealStage.qualified, 60, "Document archive backup; a direct order, no distributor.",
+             ((2.2, "register"),)),
+    DemoDeal(TIER2_ADMIN, "Hollis & Crane Architects", "hollis-crane.example", "Maeve Hollis",
+             "maeve@hollis-crane.example", "+353 1 555 0166", "IE", ("Acme Cloud Platform",),
+             52_000, "EUR", DealStage.proposal, 70, "Rendering farm in the cloud; Meridian found the lead.",
+             ((1.2, "register"),), registered_by=DISTRIBUTOR_ADMIN),
+    DemoDeal(TIER2_ADMIN, "Ostara Bakeries Ltd", "ostara-bakeries.example", "Tom Ashby",
+             "tom.ashby@ostara-bakeries.example", "+44 117 555 0190", "GB", ("Acme Analytics",),
+             21_000, "GBP", DealStage.prospecting, 120, "Sales dashboards for 30 shops; first call next week.",
+             ((0.6, "draft"),)),
+    # Meridian Distribution's own deal
+    DemoDeal(DISTRIBUTOR_ADMIN, "Alpenrand Logistik GmbH", "alpenrand-logistik.example", "Stefan Brandl",
+             "s.brandl@alpenrand-logistik.example", "+49 89 5550 3377", "DE", ("Acme Cloud Platform", "Acme Backup"),
+             410_000, "EUR", DealStage.negotiation, 90, "Meridian sells direct to this key account.",
+             ((25.3, "register"), (24.1, "approve"))),
 ]
 
 
@@ -179,7 +201,8 @@ class _DemoHistory:
     protection ends, as the real one (run every few minutes) would."""
 
     def __init__(self):
-        emails = {HOUSE_ACCOUNT_OWNER, DECIDER, *(spec.owner for spec in DEMO_DEALS)}
+        emails = {HOUSE_ACCOUNT_OWNER, DECIDER, *(spec.owner for spec in DEMO_DEALS),
+                  *(spec.registered_by for spec in DEMO_DEALS if spec.registered_by)}
         self.users = {u.email: u for u in db.session.scalars(sa.select(User).where(User.email.in_(emails)))}
         self.products = dict(db.session.execute(sa.select(Product.name, Product.id)).all())
         self.deals: dict[str, Deal] = {}
@@ -218,6 +241,10 @@ class _DemoHistory:
 
     def _step(self, spec: DemoDeal, action: str, text: str = "") -> None:
         owner, decider = self.users[spec.owner], self.users[DECIDER]
+        if action == "register" and spec.registered_by:
+            self.deals[spec.company] = services.register_on_behalf(self.users[spec.registered_by], owner.org, owner,
+                                                                   self._input(spec))
+            return
         if action in ("draft", "register"):
             self.deals[spec.company] = services.create_deal(owner, self._input(spec), action == "register")
             return
@@ -242,5 +269,5 @@ class _DemoHistory:
             contact_email=spec.email, contact_phone=spec.phone, country=spec.country,
             product_ids=[self.products[name] for name in spec.products], amount=spec.amount,
             currency=spec.currency, close_date=clock.now().date() + timedelta(days=spec.close_in),
-            stage=spec.stage, notes=spec.notes,
+            stage=spec.stage, notes=spec.notes, name_distributor=spec.name_distributor,
         )

@@ -5,7 +5,7 @@ from flask import request, url_for
 from flask_login import current_user
 from markupsafe import Markup
 from portal.core import clock
-from portal.core.access import describe
+from portal.core.access import describe, manages_resellers
 from portal.core.models import Persona
 from portal.core.tiers import tier_styles_version
 from portal.core.markdown import as_markup
@@ -50,7 +50,7 @@ def register(app) -> None:
     app.jinja_env.globals.update(
         htmx_script=HTMX_SCRIPT, personas=list(Persona), page_url=page_url, current_user=current_user,
         is_partial=is_partial,
-        describe=describe, tier_styles_version=tier_styles_version,
+        describe=describe, tier_styles_version=tier_styles_version, manages_resellers=manages_resellers,
     )
     # A value, not a function, so templates compare with it; read per render from the one clock.
     app.context_processor(lambda: {"now": clock.now()})

@@ -58,9 +58,9 @@ def test_a_partner_never_sees_another_partners_standing_or_the_vendor_pages(app,
 
 def test_the_what_if_counts_only_the_partners_own_open_deals(app, login_as):
     with app.app_context():
-        mine = db.session.scalars(sa.select(Deal.id).join(Organization).where(
+        mine = db.session.scalars(sa.select(Deal.id).join(Organization, Deal.org).where(
             Organization.name == "Summit Peak Systems", Deal.status == DealStatus.approved)).all()
-        others = db.session.scalars(sa.select(Deal.id).join(Organization).where(
+        others = db.session.scalars(sa.select(Deal.id).join(Organization, Deal.org).where(
             Organization.name != "Summit Peak Systems")).all()
     client = login_as("admin@gold.demo")
     page = client.get("/program/").get_data(as_text=True)
