@@ -46,6 +46,16 @@ BATCH = 500  # documents per INSERT while rebuilding
 # compressed out of line, and ranking thousands of them takes hundreds of milliseconds; so
 # documents rank by a vector of their title, tags, product, summary and the body's start.
 RANKED_BODY_CHARS = 1000
+# ts_rank_cd weighs how close together the query's words are; on thousands of matches of a
+# query with a prefix it costs ten times ts_rank. So every match is scored by ts_rank, and
+# only the best RERANKED of them by ts_rank_cd, which orders them ahead of the rest.
+RERANKED = 100
+# ts_headline parses all the text it is given, about 1.5 ms for a long body; so an excerpt
+# comes from the field's opening (the text rank_vector ranks), and from the whole field only
+# when the opening has no match and the field (its weight in vector) does match.
+EXCERPT_OPENING_CHARS = RANKED_BODY_CHARS
+FIELD_WEIGHTS = {"summary": "c", "body": "d"}  # as UPSERT weighs them
+RANKING = "rough, score DESC, id"  # the reranked first, then the rest; equal scores by id, so pages stay stable
 GIN_INDEXES = ("search_documents_vector", "search_documents_words", "search_words_trigrams")  # see migrations
 REBUILD_PENDING_LIST, REBUILD_WORK_MEM = "1GB", "256MB"
 SPELLING_CANDIDATES = 50  # the most similar words by trigrams, of which Vocabulary picks the nearest
@@ -289,7 +299,7 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
             SELECT query, array_agg(config) AS configs FROM parsed GROUP BY query
         ), matched AS (
             SELECT d.id, d.product, d.asset_type, d.config, queries.query,
-                   ts_rank_cd(d.rank_vector, queries.query) AS score
+                   ts_rank(d.rank_vector, queries.query) AS rough_score
             FROM queries JOIN search_documents AS d ON d.vector @@ queries.query AND d.config = ANY(queries.configs)
             {"WHERE " + " AND ".join(conditions) if conditions else ""}
         )"""
@@ -303,21 +313,31 @@ def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
     counts, hits = connection.execute(sa.text(matching + f""", counted AS (
             SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
             FROM matched GROUP BY GROUPING SETS ((), (product), (asset_type))
+        ), reranked AS MATERIALIZED (
+            SELECT best.id, ts_rank_cd(d.rank_vector, best.query) AS score
+            FROM (SELECT id, query FROM matched ORDER BY rough_score DESC, id LIMIT :reranked) AS best
+            JOIN search_documents AS d USING (id)
         ), page AS (
-            SELECT id, config, query, score FROM matched ORDER BY score DESC, id LIMIT :limit OFFSET :offset
-        ), hits AS (
-            SELECT page.id, page.score,
-                   ts_headline(page.config, translate(d.title, '<>', :angles), page.query, :whole) AS title,
-                   {_excerpt_columns("body")}, {_excerpt_columns("summary")},
-                   CASE WHEN d.summary <> '' THEN d.summary ELSE left(d.body, :snippet_chars) END AS fallback
+            SELECT id, config, query, reranked.score IS NULL AS rough, coalesce(reranked.score, rough_score) AS score
+            FROM matched LEFT JOIN reranked USING (id)
+            ORDER BY {RANKING} LIMIT :limit OFFSET :offset
+        ), excerpts AS MATERIALIZED (
+            SELECT page.*, d.title, d.summary, d.body, {_excerpt_of("body")} AS body_excerpt,
+                   {_excerpt_of("summary")} AS summary_excerpt
             FROM page JOIN search_documents AS d USING (id)
-            {_excerpt_join("body")} {_excerpt_join("summary")}
+            {_opening_join("body")} {_opening_join("summary")}
+        ), hits AS (
+            SELECT id, rough, score, ts_headline(config, translate(title, '<>', :angles), query, :whole) AS title,
+                   {_excerpt_columns("body")}, {_excerpt_columns("summary")},
+                   CASE WHEN summary <> '' THEN summary ELSE left(body, :snippet_chars) END AS fallback
+            FROM excerpts
         )
         SELECT (SELECT json_agg(json_build_array(ungrouped, product, asset_type, n)) FROM counted),
-               (SELECT json_agg(hits ORDER BY score DESC, id) FROM hits)
+               (SELECT json_agg(hits ORDER BY {RANKING}) FROM hits)
     """), params | {"limit": query.page_size, "offset": (query.page - 1) * query.page_size, "whole": WHOLE_TEXT,
                     "excerpt": EXCERPT, "angles": ANGLES, "unmarked": ANGLES + START_MARK + STOP_MARK,
-                    "snippet_chars": SNIPPET_CHARS}).one()
+                    "snippet_chars": SNIPPET_CHARS, "reranked": RERANKED,
+                    "opening_chars": EXCERPT_OPENING_CHARS, "start_mark": START_MARK}).one()
     total, facets = 0, {name: [] for name in FACET_FIELDS}
     for ungrouped, product, asset_type, count in counts or []:  # GROUPING: 1 bits for the columns not grouped by
         if ungrouped == 0b11:
@@ -344,17 +364,28 @@ def _to_hit(row: dict) -> Hit:
     )
 
 
-def _excerpt_join(field: str) -> str:
-    """ts_headline's excerpt of the field, and the same without marks, as it is in the field."""
-    return (f"CROSS JOIN LATERAL (SELECT excerpt, translate(excerpt, :unmarked, '<>') AS plain "
-            f"FROM ts_headline(page.config, translate(d.{field}, '<>', :angles), page.query, :excerpt) AS excerpt) "
-            f"AS {field}")
+def _opening_join(field: str) -> str:
+    """ts_headline's excerpt of the field's opening (see EXCERPT_OPENING_CHARS), which ends
+    before the word the cut falls in: a word's start may match where the word does not."""
+    opening = f"regexp_replace(left(d.{field}, :opening_chars + 1), '\\w*$', '')"
+    return f"CROSS JOIN LATERAL {_headline(opening)} AS {field}_opening(excerpt)"
+
+
+def _excerpt_of(field: str) -> str:
+    """The excerpt of the field's opening, or of the whole field if only the rest matches."""
+    rest_matches = f"ts_filter(d.vector, '{{{FIELD_WEIGHTS[field]}}}') @@ page.query"
+    return (f"CASE WHEN strpos({field}_opening.excerpt, :start_mark) > 0 OR NOT {rest_matches} "
+            f"THEN {field}_opening.excerpt ELSE {_headline(f'd.{field}')} END")
+
+
+def _headline(text: str) -> str:
+    return f"ts_headline(page.config, translate({text}, '<>', :angles), page.query, :excerpt)"
 
 
 def _excerpt_columns(field: str) -> str:
     """The field's excerpt, where it starts in the field (1-based; 0 if not found) and the field's length."""
-    return (f"{field}.excerpt AS {field}_excerpt, strpos(d.{field}, {field}.plain) AS {field}_at, "
-            f"length(d.{field}) AS {field}_length")
+    return (f"{field}_excerpt, strpos({field}, translate({field}_excerpt, :unmarked, '<>')) AS {field}_at, "
+            f"length({field}) AS {field}_length")
 
 
 def _excerpt(excerpt: str, at: int, length: int) -> str | None:
