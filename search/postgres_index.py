@@ -326,13 +326,15 @@ def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
             SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
             FROM matched GROUP BY GROUPING SETS ((), (product), (asset_type))
         ), reranked AS MATERIALIZED (
-            SELECT best.id, ts_rank_cd(d.rank_vector, best.query) AS score
-            FROM (SELECT id, query FROM matched ORDER BY rough_score DESC, id LIMIT :reranked) AS best
+            SELECT best.id, best.config, best.query, ts_rank_cd(d.rank_vector, best.query) AS score
+            FROM (SELECT id, config, query FROM matched ORDER BY rough_score DESC, id LIMIT :reranked) AS best
             JOIN search_documents AS d USING (id)
         ), page AS (
-            SELECT id, config, query, reranked.score IS NULL AS rough, coalesce(reranked.score, rough_score) AS score
-            FROM matched LEFT JOIN reranked USING (id)
-            ORDER BY {RANKING} LIMIT :limit OFFSET :offset
+            (SELECT id, config, query, false AS rough, score FROM reranked
+             ORDER BY score DESC, id LIMIT :reranked_limit OFFSET :offset)
+            UNION ALL
+            (SELECT id, config, query, true, rough_score FROM matched
+             ORDER BY rough_score DESC, id LIMIT :rough_limit OFFSET :rough_offset)
         ), excerpts AS MATERIALIZED (
             SELECT page.*, d.title, d.summary, d.body, {_excerpt_of("body")} AS body_excerpt,
                    {_excerpt_of("summary")} AS summary_excerpt
@@ -346,7 +348,7 @@ def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
         )
         SELECT (SELECT json_agg(json_build_array(ungrouped, product, asset_type, n)) FROM counted),
                (SELECT json_agg(hits ORDER BY {RANKING}) FROM hits)
-    """), params | {"limit": query.page_size, "offset": (query.page - 1) * query.page_size, "whole": WHOLE_TEXT,
+    """), params | _page_bounds(query) | {"whole": WHOLE_TEXT,
                     "excerpt": EXCERPT, "angles": ANGLES, "unmarked": ANGLES + START_MARK + STOP_MARK,
                     "snippet_chars": SNIPPET_CHARS, "reranked": RERANKED,
                     "opening_chars": EXCERPT_OPENING_CHARS, "start_mark": START_MARK}).one()
@@ -363,6 +365,16 @@ def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
         {name: sorted(found, key=lambda item: (-item[1], item[0])) for name, found in facets.items()},
         [_to_hit(row) for row in hits or []],
     )
+
+
+def _page_bounds(query: SearchQuery) -> dict[str, int]:
+    """The page's part of the reranked matches and its part of the rest, which follow them
+    in the order that chose the reranked (so a page never reads more than it shows)."""
+    start = (query.page - 1) * query.page_size
+    stop = start + query.page_size
+    rough_offset = max(start, RERANKED)
+    return {"offset": start, "reranked_limit": max(0, min(stop, RERANKED) - start),
+            "rough_offset": rough_offset, "rough_limit": max(0, stop - rough_offset)}
 
 
 def _to_hit(row: dict) -> Hit:

@@ -81,6 +81,18 @@ def test_pages_partition_the_results(many):
     assert set().union(*pages) == {f"doc-{n:02}" for n in range(45)}
 
 
+def test_pages_partition_the_results_past_the_best_hundred(open_index):
+    # PostgreSQL ranks its best hundred matches one way and the rest another (RERANKED):
+    # pages that straddle the two still show each match exactly once.
+    ix = open_index()
+    everyone = [f"doc-{n:03}" for n in range(130)]
+    ix.rebuild(Document(id=doc_id, title=f"Guide {n}", body=" ".join(["onboarding"] * (1 + n % 7)))
+               for n, doc_id in enumerate(everyone))
+    pages = [[hit.id for hit in ix.search(SearchQuery("onboarding", page=page, page_size=7)).hits]
+             for page in range(1, 21)]
+    assert sorted(doc_id for page in pages for doc_id in page) == everyone
+
+
 def test_pagination_counts_only_allowed_documents(many):
     allowed = {f"doc-{n:02}" for n in range(0, 45, 3)}
     result = many.search(SearchQuery("onboarding", page=1, page_size=10, allowed_ids=allowed))
