@@ -72,7 +72,8 @@ MARKS = f"StartSel={START_MARK}, StopSel={STOP_MARK}"
 WHOLE_TEXT = f"{MARKS}, HighlightAll=true"
 EXCERPT = f"{MARKS}, MaxWords=30, MinWords=15, ShortWord=3"  # about SNIPPET_CHARS
 
-# The audience filter: a constant array, so PostgreSQL hashes it once per statement.
+# The audience filter: a constant array, so PostgreSQL hashes it once per statement (as
+# `IN (SELECT unnest(...))` also did, twice, taking about what the planner now spends estimating it).
 ALLOWED = "d.id = ANY(CAST(:allowed_ids AS text[]))"
 
 # The caller's current data decides; no other sync or rebuild may write meanwhile, while
@@ -320,8 +321,8 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
 
 
 def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
-    """The count, the facets (one grouped query) and the page of hits, best first (equal
-    scores by id, so pages stay stable), in one statement."""
+    """The count, the facets (one grouped query) and the page of hits, best first (see
+    RANKING), in one statement."""
     matching, params = _matching(text, query)
     counts, hits = connection.execute(sa.text(matching + f""", counted AS (
             SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
