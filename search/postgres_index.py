@@ -46,6 +46,17 @@ BATCH = 500  # documents per INSERT while rebuilding
 # compressed out of line, and ranking thousands of them takes hundreds of milliseconds; so
 # documents rank by a vector of their title, tags, product, summary and the body's start.
 RANKED_BODY_CHARS = 1000
+# ts_rank_cd weighs how close together the query's words are; on thousands of matches of a
+# query with a prefix it costs ten times ts_rank. So every match is scored by ts_rank, and
+# only the best RERANKED of them by ts_rank_cd, which orders them ahead of the rest. (Of the
+# bench's first ten by ts_rank_cd over all matches, 300 keeps all but near-ties; 100 lost half.)
+RERANKED = 300
+# ts_headline parses all the text it is given, about 1.5 ms for a long body; so an excerpt
+# comes from the field's opening (the text rank_vector ranks), and from the whole field only
+# when the opening has no match and the field (its weight in vector) does match.
+EXCERPT_OPENING_CHARS = RANKED_BODY_CHARS
+FIELD_WEIGHTS = {"summary": "c", "body": "d"}  # as UPSERT weighs them
+RANKING = "rough, score DESC, id"  # the reranked first, then the rest; equal scores by id, so pages stay stable
 GIN_INDEXES = ("search_documents_vector", "search_documents_words", "search_words_trigrams")  # see migrations
 REBUILD_PENDING_LIST, REBUILD_WORK_MEM = "1GB", "256MB"
 SPELLING_CANDIDATES = 50  # the most similar words by trigrams, of which Vocabulary picks the nearest
@@ -60,6 +71,10 @@ HTML_OF_CONTROLS = {ANGLES[0]: "&lt;", ANGLES[1]: "&gt;", START_MARK: "<mark>", 
 MARKS = f"StartSel={START_MARK}, StopSel={STOP_MARK}"
 WHOLE_TEXT = f"{MARKS}, HighlightAll=true"
 EXCERPT = f"{MARKS}, MaxWords=30, MinWords=15, ShortWord=3"  # about SNIPPET_CHARS
+
+# The audience filter: a constant array, so PostgreSQL hashes it once per statement (as
+# `IN (SELECT unnest(...))` also did, twice, taking about what the planner now spends estimating it).
+ALLOWED = "d.id = ANY(CAST(:allowed_ids AS text[]))"
 
 # The caller's current data decides; no other sync or rebuild may write meanwhile, while
 # searches go on reading the committed rows.
@@ -226,6 +241,15 @@ def _columns(docs: list[Document]) -> dict[str, list[str]]:
     }
 
 
+def _text_array(values: Iterable[str]) -> str:
+    """The values as a text[] literal: psycopg adapts a list element by element, about 6 ms
+    for the 10,000 ids an audience may see, and joining them is a tenth of that."""
+    values = list(values)
+    if '"' in (whole := "".join(values)) or "\\" in whole:
+        values = [value.replace("\\", "\\\\").replace('"', '\\"') for value in values]
+    return '{"' + '","'.join(values) + '"}' if values else "{}"
+
+
 def _storable(doc: Document) -> Document:
     def clean(text: str) -> str:
         return text.translate(UNSTORABLE)
@@ -275,8 +299,8 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
         params |= {"head": text[: trailing.start()], "prefix": trailing["word"].lower() + ":*"}
     conditions = []
     if query.allowed_ids is not None:
-        conditions.append("d.id IN (SELECT unnest(CAST(:allowed_ids AS text[])))")
-        params["allowed_ids"] = list(query.allowed_ids)
+        conditions.append(ALLOWED)
+        params["allowed_ids"] = _text_array(query.allowed_ids)
     for name in FACET_FIELDS:
         if value := getattr(query, name):
             conditions.append(f"d.{name} = :{name}")
@@ -289,7 +313,7 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
             SELECT query, array_agg(config) AS configs FROM parsed GROUP BY query
         ), matched AS (
             SELECT d.id, d.product, d.asset_type, d.config, queries.query,
-                   ts_rank_cd(d.rank_vector, queries.query) AS score
+                   ts_rank(d.rank_vector, queries.query) AS rough_score
             FROM queries JOIN search_documents AS d ON d.vector @@ queries.query AND d.config = ANY(queries.configs)
             {"WHERE " + " AND ".join(conditions) if conditions else ""}
         )"""
@@ -297,27 +321,39 @@ def _matching(text: str, query: SearchQuery) -> tuple[str, dict]:
 
 
 def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
-    """The count, the facets (one grouped query) and the page of hits, best first (equal
-    scores by id, so pages stay stable), in one statement."""
+    """The count, the facets (one grouped query) and the page of hits, best first (see
+    RANKING), in one statement."""
     matching, params = _matching(text, query)
     counts, hits = connection.execute(sa.text(matching + f""", counted AS (
             SELECT GROUPING(product, asset_type) AS ungrouped, product, asset_type, count(*) AS n
             FROM matched GROUP BY GROUPING SETS ((), (product), (asset_type))
+        ), reranked AS MATERIALIZED (
+            SELECT best.id, best.config, best.query, ts_rank_cd(d.rank_vector, best.query) AS score
+            FROM (SELECT id, config, query FROM matched ORDER BY rough_score DESC, id LIMIT :reranked) AS best
+            JOIN search_documents AS d USING (id)
         ), page AS (
-            SELECT id, config, query, score FROM matched ORDER BY score DESC, id LIMIT :limit OFFSET :offset
-        ), hits AS (
-            SELECT page.id, page.score,
-                   ts_headline(page.config, translate(d.title, '<>', :angles), page.query, :whole) AS title,
-                   {_excerpt_columns("body")}, {_excerpt_columns("summary")},
-                   CASE WHEN d.summary <> '' THEN d.summary ELSE left(d.body, :snippet_chars) END AS fallback
+            (SELECT id, config, query, false AS rough, score FROM reranked
+             ORDER BY score DESC, id LIMIT :reranked_limit OFFSET :offset)
+            UNION ALL
+            (SELECT id, config, query, true, rough_score FROM matched
+             ORDER BY rough_score DESC, id LIMIT :rough_limit OFFSET :rough_offset)
+        ), excerpts AS MATERIALIZED (
+            SELECT page.*, d.title, d.summary, d.body, {_excerpt_of("body")} AS body_excerpt,
+                   {_excerpt_of("summary")} AS summary_excerpt
             FROM page JOIN search_documents AS d USING (id)
-            {_excerpt_join("body")} {_excerpt_join("summary")}
+            {_opening_join("body")} {_opening_join("summary")}
+        ), hits AS (
+            SELECT id, rough, score, ts_headline(config, translate(title, '<>', :angles), query, :whole) AS title,
+                   {_excerpt_columns("body")}, {_excerpt_columns("summary")},
+                   CASE WHEN summary <> '' THEN summary ELSE left(body, :snippet_chars) END AS fallback
+            FROM excerpts
         )
         SELECT (SELECT json_agg(json_build_array(ungrouped, product, asset_type, n)) FROM counted),
-               (SELECT json_agg(hits ORDER BY score DESC, id) FROM hits)
-    """), params | {"limit": query.page_size, "offset": (query.page - 1) * query.page_size, "whole": WHOLE_TEXT,
+               (SELECT json_agg(hits ORDER BY {RANKING}) FROM hits)
+    """), params | _page_bounds(query) | {"whole": WHOLE_TEXT,
                     "excerpt": EXCERPT, "angles": ANGLES, "unmarked": ANGLES + START_MARK + STOP_MARK,
-                    "snippet_chars": SNIPPET_CHARS}).one()
+                    "snippet_chars": SNIPPET_CHARS, "reranked": RERANKED,
+                    "opening_chars": EXCERPT_OPENING_CHARS, "start_mark": START_MARK}).one()
     total, facets = 0, {name: [] for name in FACET_FIELDS}
     for ungrouped, product, asset_type, count in counts or []:  # GROUPING: 1 bits for the columns not grouped by
         if ungrouped == 0b11:
@@ -333,6 +369,16 @@ def _found(connection: sa.Connection, text: str, query: SearchQuery) -> _Found:
     )
 
 
+def _page_bounds(query: SearchQuery) -> dict[str, int]:
+    """The page's part of the reranked matches and its part of the rest, which follow them
+    in the order that chose the reranked (so a page never reads more than it shows)."""
+    start = (query.page - 1) * query.page_size
+    stop = start + query.page_size
+    rough_offset = max(start, RERANKED)
+    return {"offset": start, "reranked_limit": max(0, min(stop, RERANKED) - start),
+            "rough_offset": rough_offset, "rough_limit": max(0, stop - rough_offset)}
+
+
 def _to_hit(row: dict) -> Hit:
     return Hit(
         id=row["id"],
@@ -344,17 +390,28 @@ def _to_hit(row: dict) -> Hit:
     )
 
 
-def _excerpt_join(field: str) -> str:
-    """ts_headline's excerpt of the field, and the same without marks, as it is in the field."""
-    return (f"CROSS JOIN LATERAL (SELECT excerpt, translate(excerpt, :unmarked, '<>') AS plain "
-            f"FROM ts_headline(page.config, translate(d.{field}, '<>', :angles), page.query, :excerpt) AS excerpt) "
-            f"AS {field}")
+def _opening_join(field: str) -> str:
+    """ts_headline's excerpt of the field's opening (see EXCERPT_OPENING_CHARS), which ends
+    before the word the cut falls in: a word's start may match where the word does not."""
+    opening = f"regexp_replace(left(d.{field}, :opening_chars + 1), '\\w*$', '')"
+    return f"CROSS JOIN LATERAL {_headline(opening)} AS {field}_opening(excerpt)"
+
+
+def _excerpt_of(field: str) -> str:
+    """The excerpt of the field's opening, or of the whole field if only the rest matches."""
+    rest_matches = f"ts_filter(d.vector, '{{{FIELD_WEIGHTS[field]}}}') @@ page.query"
+    return (f"CASE WHEN strpos({field}_opening.excerpt, :start_mark) > 0 OR NOT {rest_matches} "
+            f"THEN {field}_opening.excerpt ELSE {_headline(f'd.{field}')} END")
+
+
+def _headline(text: str) -> str:
+    return f"ts_headline(page.config, translate({text}, '<>', :angles), page.query, :excerpt)"
 
 
 def _excerpt_columns(field: str) -> str:
     """The field's excerpt, where it starts in the field (1-based; 0 if not found) and the field's length."""
-    return (f"{field}.excerpt AS {field}_excerpt, strpos(d.{field}, {field}.plain) AS {field}_at, "
-            f"length(d.{field}) AS {field}_length")
+    return (f"{field}_excerpt, strpos({field}, translate({field}_excerpt, :unmarked, '<>')) AS {field}_at, "
+            f"length({field}) AS {field}_length")
 
 
 def _excerpt(excerpt: str, at: int, length: int) -> str | None:
@@ -406,8 +463,8 @@ class _VisibleWords:
         self._params: dict = {"configs": CONFIGS}
         self._visible = "TRUE"
         if allowed_ids is not None:
-            self._visible = "d.id IN (SELECT unnest(CAST(:allowed_ids AS text[])))"
-            self._params["allowed_ids"] = list(allowed_ids)
+            self._visible = ALLOWED
+            self._params["allowed_ids"] = _text_array(allowed_ids)
 
     def __contains__(self, word: str) -> bool:
         return self._in_a_visible_document(self.WORD_IN, word) or self._in_a_visible_document(self.STEM_IN, word)

@@ -3,6 +3,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from search import Document, SearchQuery
+from search.postgres_index import EXCERPT_OPENING_CHARS
 
 
 def ids(result):
@@ -123,6 +124,15 @@ def test_snippet_shows_a_match_deep_in_a_long_body(index):
     assert "<mark>Zephyrs</mark> arrived late." in hit.snippet
     assert hit.snippet.startswith("…") and hit.snippet.endswith("…")
     assert len(hit.snippet) < 300
+
+
+def test_only_whole_words_are_marked_where_an_excerpt_window_ends(index):
+    # PostgreSQL takes excerpts from the body's first EXCERPT_OPENING_CHARS; here that cut
+    # would leave "pan" of "pangolins", which is a match for "pan" while "pangolins" is not.
+    body = "a" * (EXCERPT_OPENING_CHARS - 4) + " pangolins roam"
+    index.index_documents([Document(id="cut", title="Pan flute guide", body=body)])
+    (hit,) = index.search(SearchQuery("pan flute")).hits
+    assert "<mark>" not in hit.snippet
 
 
 def test_highlights_mark_other_forms_and_the_word_being_typed(index):

@@ -3,6 +3,7 @@
 import pytest
 
 from search import Document, SearchQuery
+from search.postgres_index import RERANKED
 
 
 def ids(result):
@@ -79,6 +80,18 @@ def test_pages_partition_the_results(many):
     pages = [ids(many.search(SearchQuery("guide", page=page, page_size=7))) for page in range(1, 8)]
     assert sum(len(page) for page in pages) == 45
     assert set().union(*pages) == {f"doc-{n:02}" for n in range(45)}
+
+
+def test_pages_partition_the_results_past_the_reranked(open_index):
+    # PostgreSQL ranks its best RERANKED matches one way and the rest another: pages that
+    # straddle the two still show each match exactly once.
+    ix = open_index()
+    everyone = [f"doc-{n:03}" for n in range(RERANKED + 30)]
+    ix.rebuild(Document(id=doc_id, title=f"Guide {n}", body=" ".join(["onboarding"] * (1 + n % 7)))
+               for n, doc_id in enumerate(everyone))
+    pages = [[hit.id for hit in ix.search(SearchQuery("onboarding", page=page, page_size=7)).hits]
+             for page in range(1, len(everyone) // 7 + 2)]
+    assert sorted(doc_id for page in pages for doc_id in page) == everyone
 
 
 def test_pagination_counts_only_allowed_documents(many):
