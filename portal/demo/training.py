@@ -97,7 +97,7 @@ def seed_demo_training() -> None:
     sales = _path("Sales Fundamentals", "Everything a partner sales rep needs to sell Acme Cloud: the portfolio, "
                   "the buyers and pricing.", product, "Sales Fundamentals", 12,
                   AudienceSpec(personas=frozenset({Persona.sales})))
-    presales = _path("Technical Specialist", "For presales engineers of Gold and Platinum partners: architecture "
+    _path("Technical Specialist", "For presales engineers of Gold and Platinum partners: architecture "
                      "and proofs of concept.", technical, "Technical Specialist", 24,
                      AudienceSpec.tier_floor("gold", personas=frozenset({Persona.presales})))
 

@@ -9,6 +9,7 @@ from portal.deals import services as deals
 from portal.deals.models import DealStatus
 from portal.deals.forms import COUNTRY_NAMES
 from portal.program import bp, distribution
+from portal.program import standing as standings
 from portal.program.distribution_forms import OnBehalfForm
 from portal.web.actions import domain_action
 from portal.web.htmx import render
@@ -24,7 +25,8 @@ def _page() -> int:
 @distributor_admin_required
 def resellers():
     page = paginate(distribution.resellers(current_user), _page(), rows=True)
-    return render("program/resellers.html", "reseller_rows", page=page)
+    qualified = standings.qualified_tiers([org for org, *_ in page.items])
+    return render("program/resellers.html", "reseller_rows", page=page, qualified=qualified)
 
 
 @bp.get("/resellers/<int:reseller_id>")

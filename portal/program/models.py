@@ -5,6 +5,7 @@ core's Tier rows: orgs and audiences point at them.)"""
 import enum
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TYPE_CHECKING
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -12,6 +13,9 @@ from sqlalchemy.orm import Mapped, mapped_column, relationship
 from portal.core import clock
 from portal.core.models import Organization, PartnerType, Tier, User, _enum
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.training.models import LearningPath
 
 __all__ = ["BenefitKind", "BenefitUse", "Benefit", "TierBenefit", "CriterionKind", "Criterion", "Evidence",
            "PromotionPolicy", "ProgramSettings", "ExchangeRate", "ChangeStatus", "ChangeKind", "TierChange",

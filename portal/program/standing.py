@@ -102,6 +102,13 @@ def _standing(org: Organization, definition: Definition, measures: Measures) -> 
     )
 
 
+def qualified_tiers(orgs: list[Organization]) -> dict[int, Tier | None]:
+    """The tier each org's criteria give today, by org id (one evaluation for all of them)."""
+    definition = evaluation.load_definition()
+    measures = evaluation.measure(definition, clock.now(), [org.id for org in orgs])
+    return {org.id: evaluation.qualified_tier(definition, org.partner_type, measures[org.id]) for org in orgs}
+
+
 # --- the forecast ----------------------------------------------------------------------------------
 
 

@@ -72,10 +72,13 @@ def evaluate(actor: User | None = None, at: datetime | None = None) -> Outcome:
     standings = {s.org_id: s for s in db.session.scalars(sa.select(OrgStanding))}
     pending = {c.org_id: c for c in db.session.scalars(sa.select(TierChange).where(
         TierChange.status == ChangeStatus.pending))}
+    admins: dict[int, list[User]] = {}
+    for admin in db.session.scalars(_admins()):  # told of what happens to their org: one query for all
+        admins.setdefault(admin.org_id, []).append(admin)
     for org in orgs:
         outcome.evaluated += 1
-        _decide(Decision(org, definition, measures[org.id], standings.get(org.id), pending.get(org.id), at, actor),
-                outcome)
+        _decide(Decision(org, definition, measures[org.id], standings.get(org.id), pending.get(org.id), at, actor,
+                         admins.get(org.id, [])), outcome)
     return outcome
 
 
@@ -88,6 +91,7 @@ class Decision:
     pending: TierChange | None
     at: datetime
     actor: User | None
+    admins: list[User] | None = None  # the org's partner admins, told of what happens (None: look them up)
 
     @property
     def qualified(self) -> Tier:
@@ -130,7 +134,7 @@ def _promote(d: Decision, current: Tier | None, qualified: Tier, outcome: Outcom
         _withdraw(pending, d.at)
     change = _new_change(d, ChangeKind.promotion, current, qualified)
     if d.definition.settings.promotions is PromotionPolicy.automatic:
-        _apply(change, d.actor, automatic=True)
+        _apply(change, d.actor, automatic=True, admins=d.admins)
         outcome.promoted.append(d.org.name)
     else:
         audit.record(d.actor, "program.promotion_queued", d.org,
@@ -152,19 +156,19 @@ def _fall_towards(d: Decision, current: Tier, qualified: Tier, outcome: Outcome)
                          f"{clock.as_text(standing.grace_ends_at)}", after={"falls_to": qualified.name}, org=d.org)
             _tell_admins(d.org, f"Your {current.name} tier is at risk",
                          f"{d.org.name} no longer meets the criteria of {current.name}. Unless it meets them again "
-                         f"by {clock.as_text(standing.grace_ends_at)}, it moves to {qualified.name}.")
+                         f"by {clock.as_text(standing.grace_ends_at)}, it moves to {qualified.name}.", d.admins)
             outcome.grace_started.append(d.org.name)
     standing.grace_tier_id = qualified.id
     if d.at >= standing.grace_ends_at:
         change = _new_change(d, ChangeKind.demotion, current, qualified)
-        _apply(change, d.actor, automatic=True)
+        _apply(change, d.actor, automatic=True, admins=d.admins)
         _clear_grace(standing)
         outcome.demoted.append(d.org.name)
     elif d.at >= standing.grace_ends_at - GRACE_REMINDER and not standing.grace_reminded:
         standing.grace_reminded = True
         _tell_admins(d.org, f"14 days left to keep {current.name}",
                      f"{d.org.name}'s grace period ends on {clock.as_text(standing.grace_ends_at)}; then it moves to "
-                     f"{qualified.name} unless it meets the criteria of {current.name} again.")
+                     f"{qualified.name} unless it meets the criteria of {current.name} again.", d.admins)
         outcome.grace_reminded.append(d.org.name)
 
 
@@ -177,7 +181,7 @@ def _end_grace(d: Decision, recovered: bool) -> bool:
         audit.record(d.actor, "program.grace_ended", d.org, f"{d.org.name} meets {d.org.tier.name} again: "
                      "the grace period ends", org=d.org)
         _tell_admins(d.org, f"You keep {d.org.tier.name}",
-                     f"{d.org.name} meets the criteria of {d.org.tier.name} again; the grace period is over.")
+                     f"{d.org.name} meets the criteria of {d.org.tier.name} again; the grace period is over.", d.admins)
     return True
 
 
@@ -209,7 +213,7 @@ def _withdraw(change: TierChange, at: datetime) -> None:
     workflow.transition(change, ChangeStatus.pending, ChangeStatus.withdrawn, {"decided_at": at})
 
 
-def _apply(change: TierChange, actor: User | None, *, automatic: bool) -> None:
+def _apply(change: TierChange, actor: User | None, *, automatic: bool, admins: list[User] | None = None) -> None:
     """Move the org from the change's tier to its target: a compare-and-set on both rows."""
     org = change.org
     workflow.transition(change, ChangeStatus.pending, ChangeStatus.applied,
@@ -226,12 +230,17 @@ def _apply(change: TierChange, actor: User | None, *, automatic: bool) -> None:
                  org=org)
     _tell_admins(org, f"{org.name} is now {change.to_tier_name}",
                  f"{org.name} moved from {change.from_tier_name or 'no tier'} to {change.to_tier_name}. "
-                 "The program page shows the criteria behind it and your new benefits.")
+                 "The program page shows the criteria behind it and your new benefits.", admins)
 
 
-def _tell_admins(org: Organization, subject: str, body: str) -> None:
-    admins = db.session.scalars(sa.select(User).where(User.org_id == org.id, User.role == Role.partner_admin,
-                                                      User.active.is_(True))).all()
+def _admins():
+    return sa.select(User).where(User.role == Role.partner_admin, User.active.is_(True)).order_by(User.id)
+
+
+def _tell_admins(org: Organization, subject: str, body: str, admins: list[User] | None = None) -> None:
+    """Notify (and email) the org's active partner admins (an evaluation loads them for every org at once)."""
+    if admins is None:
+        admins = db.session.scalars(_admins().where(User.org_id == org.id)).all()
     for admin in admins:
         notify(admin, subject, body, "program.index")
 

@@ -1,6 +1,5 @@
 """Training forms: the vendor's editor, the quiz a trainee answers (built per attempt from
 the drawn questions, with no answer key in it), and revocations."""
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from wtforms import (

@@ -4,13 +4,12 @@ from dataclasses import dataclass
 from datetime import timedelta
 
 import sqlalchemy as sa
-from sqlalchemy.orm import selectinload
 
 from portal.core import clock
 from portal.core.access import people_visible_to
 from portal.core.models import Organization, User
 from portal.extensions import db
-from portal.training.certificates import EXPIRING_SOON, superseded, valid_now
+from portal.training.certificates import EXPIRING_SOON, superseded
 from portal.training.models import Certificate, LearningPath
 from portal.training.progress import PathProgress, learners, path_progress, with_contents
 

@@ -5,7 +5,7 @@ from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
 from portal.core.access import (
-    VENDOR_ROLES, get_or_404, partner_admin_required, partner_required, partners_visible_to, people_visible_to,
+    VENDOR_ROLES, get_or_404, partner_admin_required, partners_visible_to, people_visible_to,
     roles_required, vendor_admin_required, vendor_required,
 )
 from portal.core.models import Organization, Role, User

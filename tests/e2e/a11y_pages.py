@@ -50,6 +50,8 @@ def main_pages(app) -> dict[str | None, list[str]]:
         "trainee@registered.demo": ["/training", f"/training/paths/{ids['path']}", f"/training/lessons/{ids['lesson']}",
                                     f"/training/quizzes/{ids['quiz']}"],
         "channel@vendor.demo": ["/deals/review", "/audit"],
+        "admin@distributor.demo": ["/program/resellers", "/program/resellers/register"],
+        "admin@registered.demo": ["/program/", "/program/what-if"],
         "admin@vendor.demo": ["/partners/", f"/partners/{ids['gold']}", "/announcements", "/assets/downloads",
                               "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
                               "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings"],

@@ -5,7 +5,7 @@ from datetime import timedelta
 import sqlalchemy as sa
 
 from helpers import post
-from portal.core.models import Audience, AuditEvent, Organization, Tier
+from portal.core.models import Audience, AuditEvent, Tier
 from portal.extensions import db
 from portal.program.models import Benefit, Criterion, TierBenefit
 

@@ -88,12 +88,13 @@ def notifications_of(email: str) -> list[Notification]:
 # --- the resellers list and pages ----------------------------------------------------------
 
 
-def test_a_distributor_admin_lists_its_resellers_with_tier_and_counts(login_as):
+def test_a_distributor_admin_lists_its_resellers_with_tier_standing_and_counts(login_as):
     client = login_as(DISTRIBUTOR)
     page = client.get("/program/resellers")
     html = page.get_data(as_text=True)
     assert page.status_code == 200 and LAKESIDE in html and 'class="cards"' in html
     assert 'data-label="Tier"><span class="tier tier-registered">Registered</span>' in html
+    assert 'data-label="Standing">Meets Silver<' in html  # its criteria give Silver; the promotion is queued
     # Nordsee (approved), Hollis & Crane and Castellan (submitted) are open; Alpenblick won
     assert 'data-label="Open deals">3<' in html and 'data-label="Registered deals">4<' in html
     assert 'href="/program/resellers"' in html and ">Resellers</a>" in html  # the nav link

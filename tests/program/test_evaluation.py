@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import pytest
 import sqlalchemy as sa
-from hypothesis import HealthCheck, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import portal.models  # noqa: F401  (every model mapped: the rule's tests make rows without a database)

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 
 from helpers import htmx_get, post
 from portal.core import clock
-from portal.core.models import AuditEvent, Organization, Tier
+from portal.core.models import AuditEvent, Organization
 from portal.deals.models import Deal, DealStatus
 from portal.extensions import db
 from portal.program.models import ChangeStatus, Criterion, Evidence, TierChange
