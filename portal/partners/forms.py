@@ -10,7 +10,7 @@ from portal.partners.services import NewPartner
 
 class PartnerForm(Form):
     name = StringField("Partner name", validators=[DataRequired(), Length(max=200)])
-    tier = SelectField("Tier", validators=[DataRequired()])
+    tier = SelectField("Tier")  # one of the choices, or "Not a valid choice"
     partner_type = SelectField("Type", choices=enum_choices(PartnerType))
     region = SelectField("Region", choices=enum_choices(Region))
     parent_id = SelectField("Sells through distributor", coerce=lambda v: int(v) if v else None,

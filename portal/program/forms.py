@@ -118,7 +118,7 @@ class RateForm(Form):
 
 
 class OverrideForm(Form):
-    tier = SelectField("Tier", validators=[DataRequired()])
+    tier = SelectField("Tier")  # one of the choices, or "Not a valid choice"
     reason = TextAreaField("Reason", validators=[DataRequired("Give a reason; the partner's admins see it."),
                                                  Length(max=1000)])
     pinned_until = DateField("Pin until", validators=[Optional()],

@@ -202,7 +202,11 @@ def settings():
         if outcome.ok:
             flash("Program settings saved.")
             return redirect(url_for("program.settings"), 303)
-    return _settings_page(form, RateForm(), 422 if form.errors else 200)
+    return _settings_page(form, _rate_form(), 422 if form.errors else 200)
+
+
+def _rate_form() -> RateForm:
+    return RateForm(prefix="rate")  # beside the settings' own currency field
 
 
 def _settings_page(form: SettingsForm, rate_form: RateForm, status: int = 200):
@@ -213,7 +217,7 @@ def _settings_page(form: SettingsForm, rate_form: RateForm, status: int = 200):
 @bp.post("/rates")
 @vendor_admin_required
 def set_rate():
-    form = RateForm()
+    form = _rate_form()
     if form.validate_on_submit():
         currency, rate = form.to_input()
         with domain_action(form, "rate") as outcome:

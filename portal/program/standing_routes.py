@@ -50,7 +50,12 @@ def index():
     return render("program/standing.html", standing=standing, benefits=_benefits(standing), admin=admin,
                   history=db.session.scalars(tiering.history(org).limit(20)).all() if admin else [],
                   open_deals=db.session.scalars(deals.open_for_what_if(current_user).limit(50)).all() if admin else [],
-                  evidence=evidence_rules.evidence_of(org) if admin else {}, evidence_form=EvidenceForm())
+                  evidence=evidence_rules.evidence_of(org) if admin else {}, evidence_form=_evidence_form)
+
+
+def _evidence_form(criterion: Criterion) -> EvidenceForm:
+    """One form per criterion on the page: the prefix keeps their fields' ids apart."""
+    return EvidenceForm(prefix=f"evidence-{criterion.id}")
 
 
 @bp.get("/forecast")
@@ -82,7 +87,7 @@ def room_card():
 @partner_admin_required
 def submit_evidence(criterion_id: int):
     criterion = get_or_404(sa.select(Criterion), Criterion, criterion_id)
-    form = EvidenceForm()
+    form = _evidence_form(criterion)
     if form.validate_on_submit():
         with domain_action() as outcome:
             evidence_rules.submit(current_user, criterion, form.to_input())
@@ -102,7 +107,16 @@ def changes():
     page = paginate(tiering.history(), request.args.get("page", 1, type=int))
     return render("program/changes.html", "history", ready=[c for c in queued if tiering.ready_for_review(c, today)],
                   deferred=[c for c in queued if not tiering.ready_for_review(c, today)], page=page,
-                  decline_form=DeclineForm(), defer_form=DeferForm())
+                  decline_form=_decline_form, defer_form=_defer_form)
+
+
+# One of each per change on the queue's page: the prefixes keep their fields' ids apart.
+def _decline_form(change_id: int) -> DeclineForm:
+    return DeclineForm(prefix=f"decline-{change_id}")
+
+
+def _defer_form(change_id: int) -> DeferForm:
+    return DeferForm(prefix=f"defer-{change_id}")
 
 
 @bp.post("/evaluate")
@@ -137,7 +151,7 @@ def approve_change(change_id: int):
 @vendor_required
 def decline_change(change_id: int):
     change = _change(change_id)
-    form = DeclineForm()
+    form = _decline_form(change_id)
     if form.validate_on_submit():
         with domain_action() as outcome:
             tiering.decline(current_user, change, form.to_input())
@@ -152,7 +166,7 @@ def decline_change(change_id: int):
 @vendor_required
 def defer_change(change_id: int):
     change = _change(change_id)
-    form = DeferForm()
+    form = _defer_form(change_id)
     if form.validate_on_submit():
         with domain_action() as outcome:
             tiering.defer(current_user, change, form.to_input())

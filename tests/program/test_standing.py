@@ -96,11 +96,11 @@ def test_evidence_is_sent_as_a_pdf_and_confirmed_by_the_vendor(app, login_as):
     with app.app_context():
         plan = db.session.scalar(sa.select(Criterion).where(Criterion.name == "Signed annual business plan"))
     refused = post(kestrel_admin, f"/program/evidence/{plan.id}",
-                   {"file": (io.BytesIO(b"MZ not a pdf"), "plan.pdf")}, content_type="multipart/form-data",
+                   {f"evidence-{plan.id}-file": (io.BytesIO(b"MZ not a pdf"), "plan.pdf")}, content_type="multipart/form-data",
                    follow_redirects=True)
     assert "Send the document as a PDF." in refused.get_data(as_text=True)
     sent = post(kestrel_admin, f"/program/evidence/{plan.id}",
-                {"file": (io.BytesIO(b"%PDF-1.4 plan"), "plan 2027.pdf")}, content_type="multipart/form-data")
+                {f"evidence-{plan.id}-file": (io.BytesIO(b"%PDF-1.4 plan"), "plan 2027.pdf")}, content_type="multipart/form-data")
     assert sent.status_code == 303
     kestrel = _org(app, "Kestrel Referral Co")
     with app.app_context():
@@ -139,14 +139,17 @@ def test_declining_needs_a_reason_and_defer_a_future_date(app, login_as):
     vendor = login_as("channel@vendor.demo")
     with app.app_context():
         change_id = db.session.scalar(sa.select(TierChange.id).where(TierChange.status == ChangeStatus.pending))
-    no_reason = post(vendor, f"/program/changes/{change_id}/decline", {"reason": " "}, follow_redirects=True)
+    no_reason = post(vendor, f"/program/changes/{change_id}/decline", {f"decline-{change_id}-reason": " "},
+                     follow_redirects=True)
     assert "Give a reason" in no_reason.get_data(as_text=True)
-    past = post(vendor, f"/program/changes/{change_id}/defer", {"until": "2020-01-01"}, follow_redirects=True)
+    past = post(vendor, f"/program/changes/{change_id}/defer", {f"defer-{change_id}-until": "2020-01-01"},
+                follow_redirects=True)
     assert "Defer to a date after today." in past.get_data(as_text=True)
     later = (clock.now() + timedelta(days=30)).date().isoformat()
-    assert post(vendor, f"/program/changes/{change_id}/defer", {"until": later}).status_code == 303
+    assert post(vendor, f"/program/changes/{change_id}/defer", {f"defer-{change_id}-until": later}).status_code == 303
     assert "Deferred" in vendor.get("/program/changes").get_data(as_text=True)
-    assert post(vendor, f"/program/changes/{change_id}/decline", {"reason": "Contract not signed"}).status_code == 303
+    assert post(vendor, f"/program/changes/{change_id}/decline",
+                {f"decline-{change_id}-reason": "Contract not signed"}).status_code == 303
     with app.app_context():
         assert db.session.get(TierChange, change_id).status is ChangeStatus.declined
 
@@ -180,11 +183,11 @@ def test_settings_and_rates_are_validated(app, login_as):
     assert post(admin, "/program/settings", {"currency": "usd", "promotions": "automatic",
                                              "grace_days": "60"}).status_code == 303
     for rate, message in (("0", "A rate above 0"), ("1.123456789", "at most 8 decimals"), ("x", "Not a valid")):
-        response = post(admin, "/program/rates", {"currency": "CHF", "rate": rate})
+        response = post(admin, "/program/rates", {"rate-currency": "CHF", "rate-rate": rate})
         assert response.status_code == 422 and message in response.get_data(as_text=True), rate
-    own = post(admin, "/program/rates", {"currency": "USD", "rate": "1"})
+    own = post(admin, "/program/rates", {"rate-currency": "USD", "rate-rate": "1"})
     assert own.status_code == 422 and "its rate is 1" in own.get_data(as_text=True)
-    assert post(admin, "/program/rates", {"currency": "chf", "rate": "1.12"}).status_code == 303
+    assert post(admin, "/program/rates", {"rate-currency": "chf", "rate-rate": "1.12"}).status_code == 303
     assert "1 CHF</strong> = 1.12 USD" in admin.get("/program/settings").get_data(as_text=True)
     assert post(admin, "/program/rates/CHF/delete").status_code == 303
     assert post(admin, "/program/rates/XYZ/delete").status_code == 404
