@@ -150,30 +150,28 @@ def approve_change(change_id: int):
 @bp.post("/changes/<int:change_id>/decline")
 @vendor_required
 def decline_change(change_id: int):
-    change = _change(change_id)
-    form = _decline_form(change_id)
-    if form.validate_on_submit():
-        with domain_action() as outcome:
-            tiering.decline(current_user, change, form.to_input())
-        if outcome.ok:
-            flash(f"Promotion of {change.org.name} declined.")
-    else:
-        flash(" ".join(form.reason.errors) or "Give a reason.", "error")
-    return redirect(url_for("program.changes"), 303)
+    return _decide_on(_change(change_id), _decline_form(change_id), tiering.decline,
+                      lambda change: f"Promotion of {change.org.name} declined.")
 
 
 @bp.post("/changes/<int:change_id>/defer")
 @vendor_required
 def defer_change(change_id: int):
-    change = _change(change_id)
-    form = _defer_form(change_id)
+    return _decide_on(_change(change_id), _defer_form(change_id), tiering.defer,
+                      lambda change: f"Promotion of {change.org.name} deferred to "
+                                     f"{clock.as_text(change.deferred_until)}.")
+
+
+def _decide_on(change: TierChange, form, decide, done) -> object:
+    """A decision with one field (a reason, a date) from the queue's page: it flashes what
+    happened, or what is wrong with the field, and goes back to the queue."""
     if form.validate_on_submit():
         with domain_action() as outcome:
-            tiering.defer(current_user, change, form.to_input())
+            decide(current_user, change, form.to_input())
         if outcome.ok:
-            flash(f"Promotion of {change.org.name} deferred to {clock.as_text(change.deferred_until)}.")
+            flash(done(change))
     else:
-        flash(" ".join(form.until.errors) or "Give a date.", "error")
+        flash(" ".join(error for errors in form.errors.values() for error in errors), "error")
     return redirect(url_for("program.changes"), 303)
 
 
