@@ -167,7 +167,7 @@ def check():
 
 
 def _assess(form: DealForm) -> matching.Assessment | None:
-    company = form.customer_company.data
+    company = form.customer_company.data or ""  # a probe may send only an email or a website
     if not company and not form.customer_website.data and not form.contact_email.data:
         return None
     customer = matching.Customer(company, form.customer_website.data, form.contact_email.data, form.contact_phone.data)

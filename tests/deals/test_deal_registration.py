@@ -153,6 +153,14 @@ def test_the_live_checks_without_htmx_answer_the_whole_form_as_typed(login_as, p
     assert response.status_code == 200 and "<html" in html and 'value="Northwind Traders"' in html
 
 
+def test_a_live_check_of_only_an_email_answers_without_a_company_field(login_as):
+    """The check posts whatever the rep has typed; a post with no company field at all (the
+    bench's probes, a script) is checked on the email alone, not a 500."""
+    response = post(login_as("sales@gold.demo"), "/deals/check",
+                    {"contact_email": "dana.whitfield@bluewater-logistics.example"}, htmx=True)
+    assert response.status_code == 200 and "Already protected" in response.get_data(as_text=True)
+
+
 def test_live_check_is_green_for_a_new_customer(login_as, products):
     html = check(login_as("sales@gold.demo"), products)
     assert "conflict-green" in html and "No conflict found" in html and "<html" not in html
