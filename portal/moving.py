@@ -117,7 +117,10 @@ def copy_rows(source: Engine, target: Engine, progress: Callable[[str, int], Non
                 writing.execute(table.delete())
         for table in tables():
             copied = 0
-            result = reading.execution_options(yield_per=BATCH).execute(sa.select(table))
+            # In key order: a row that names another row of its table (a deal's conflicting
+            # deal) names an earlier one, which must be there first.
+            ordered = sa.select(table).order_by(*table.primary_key.columns)
+            result = reading.execution_options(yield_per=BATCH).execute(ordered)
             for rows in result.mappings().partitions():
                 writing.execute(table.insert(), [dict(row) for row in rows])
                 copied += len(rows)

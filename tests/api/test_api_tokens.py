@@ -23,7 +23,8 @@ def _tokens(app):
 
 def _actions(app):
     with app.app_context():
-        return db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.startswith("api_token."))).all()
+        return db.session.scalars(sa.select(AuditEvent.action).where(AuditEvent.action.startswith("api_token."))
+                                  .order_by(AuditEvent.id)).all()
 
 
 def test_a_new_token_is_shown_once_and_only_its_hash_is_stored(app, login_as):
