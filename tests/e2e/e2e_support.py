@@ -4,7 +4,7 @@ import contextlib
 import shutil
 import threading
 
-from werkzeug.serving import make_server
+from werkzeug.serving import WSGIRequestHandler, make_server
 
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 DEMO_PASSWORD = "partnerhouse"
@@ -25,6 +25,28 @@ def launch_browser(playwright):
     return playwright.chromium.launch(executable_path=chromium_path(), args=CHROMIUM_ARGS)
 
 
+RESPONSE_BODY = "tests.e2e.response_body"
+
+
+class ClosingRequestHandler(WSGIRequestHandler):
+    """Werkzeug's server reads what is left of the request before it closes the response
+    body; when the browser has already dropped the connection (it navigated on while an
+    image streamed) that read raises and the body, an open blob, is never closed."""
+
+    def connection_dropped(self, error, environ=None):
+        body = environ.get(RESPONSE_BODY) if environ else None
+        if hasattr(body, "close"):
+            body.close()
+
+
+def remembering_response_body(app):
+    def wsgi(environ, start_response):
+        body = app(environ, start_response)
+        environ[RESPONSE_BODY] = body
+        return body
+    return wsgi
+
+
 @contextlib.contextmanager
 def serve(app):
     """Serve `app` over plain HTTP on 127.0.0.1 in a daemon thread; yield the base URL."""
@@ -33,7 +55,8 @@ def serve(app):
     # Plain http: cookies must not be Secure-only, whatever PORTAL_ENV says.
     app.config["SESSION_COOKIE_SECURE"] = False
     app.config["REMEMBER_COOKIE_SECURE"] = False
-    server = make_server("127.0.0.1", 0, app, threaded=True)
+    server = make_server("127.0.0.1", 0, remembering_response_body(app), threaded=True,
+                         request_handler=ClosingRequestHandler)
     thread = threading.Thread(target=server.serve_forever, name="e2e-live-server", daemon=True)
     thread.start()
     try:
