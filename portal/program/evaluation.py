@@ -15,6 +15,7 @@ from datetime import datetime
 from decimal import Decimal
 
 import sqlalchemy as sa
+from sqlalchemy.orm import joinedload
 
 from portal.core.clock import months_before
 from portal.core.models import PartnerType, Tier
@@ -50,7 +51,9 @@ class Definition:
 
 def load_definition() -> Definition:
     criteria = defaultdict(list)
-    for criterion in db.session.scalars(sa.select(Criterion).order_by(Criterion.kind, Criterion.id)):
+    # The paths come along: every reading of a certification criterion names its path.
+    for criterion in db.session.scalars(sa.select(Criterion).options(joinedload(Criterion.path))
+                                        .order_by(Criterion.kind, Criterion.id)):
         criteria[criterion.tier_id].append(criterion)
     rates = {row.currency: row.rate for row in db.session.scalars(sa.select(ExchangeRate))}
     return Definition(all_tiers(), dict(criteria), settings(), rates)

@@ -20,6 +20,7 @@ from portal.program.models import Criterion, Evidence, TierChange
 from portal.web.actions import domain_action
 from portal.web.htmx import render
 from portal.web.pagination import paginate
+from portal.web.params import ids_in
 
 EVALUATE_JOB = "program.evaluate"
 bp.add_app_template_global(standings.what_is_missing, "what_is_missing")
@@ -68,7 +69,7 @@ def forecast():
 @partner_admin_required
 def what_if():
     """The tier the org would qualify for if the ticked open deals were won today."""
-    wanted = {int(v) for v in request.args.getlist("deal") if v.isdigit() and len(v) < 10}
+    wanted = ids_in(request.args.getlist("deal"))
     chosen = db.session.scalars(deals.open_for_what_if(current_user).where(Deal.id.in_(wanted))).all() if wanted \
         else []
     org = current_user.org

@@ -22,8 +22,9 @@ from portal.extensions import db
 from portal.notifications.models import Notification
 from portal.program import evaluation, services, tiering
 from portal.program.evaluation import Definition, Measures
+from portal.program.evidence import confirm
 from portal.program.models import (
-    ChangeStatus, Criterion, CriterionKind, ExchangeRate, OrgStanding, ProgramSettings, PromotionPolicy, TierChange,
+    ChangeStatus, Criterion, CriterionKind, Evidence, ExchangeRate, OrgStanding, ProgramSettings, PromotionPolicy, TierChange,
 )
 
 # --- the rule, without a database ------------------------------------------------------------
@@ -320,3 +321,68 @@ def test_two_reviewers_approving_one_promotion_apply_it_once(app, demo):
             AuditEvent.action == "program.promotion")) == 1
         assert db.session.scalar(sa.select(Organization).where(
             Organization.name == "Lakeside Tech")).tier.key == "silver"
+
+
+def test_approving_and_declining_one_promotion_at_once_decides_it_once(app, demo):
+    with app.app_context():
+        change_id = db.session.scalar(sa.select(TierChange.id).where(TierChange.status == ChangeStatus.pending))
+
+    def deciding(decide):
+        def run():
+            user, change = find_user("admin@vendor.demo"), db.session.get(TierChange, change_id)
+            all_have_read()
+            decide(user, change)
+            db.session.commit()
+        return run
+
+    outcomes = run_at_once(app, deciding(tiering.approve),
+                           deciding(lambda user, change: tiering.decline(user, change, "Not this quarter")))
+    errors = [o.error for o in outcomes if o.error]
+    assert len(errors) == 1 and "This tier change is" in str(errors[0]), errors
+    with app.app_context():
+        change = db.session.get(TierChange, change_id)
+        lakeside = db.session.scalar(sa.select(Organization).where(Organization.name == "Lakeside Tech"))
+        assert change.status in (ChangeStatus.applied, ChangeStatus.declined)
+        assert lakeside.tier.key == ("silver" if change.status is ChangeStatus.applied else "registered")
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(AuditEvent.action.in_(
+            ("program.promotion", "program.promotion_declined")))) == 1
+
+
+def test_two_hosts_ticking_at_once_evaluate_the_day_once(app, demo):
+    with app.app_context():
+        db.session.get(ProgramSettings, ProgramSettings.ONLY).evaluated_on = None
+        db.session.commit()
+
+    def ticking():
+        outcome = tiering.evaluate_daily()
+        db.session.commit()
+        return outcome
+
+    outcomes = run_at_once(app, ticking, ticking)
+    assert [o.error for o in outcomes] == [None, None]
+    assert sorted(o.value is not None for o in outcomes) == [False, True]
+
+
+def test_two_reviewers_confirming_one_piece_of_evidence_confirm_it_once(app, demo):
+    with app.app_context():
+        org = db.session.scalar(sa.select(Organization).where(Organization.name == "Lakeside Tech"))
+        criterion = db.session.scalars(sa.select(Criterion).where(Criterion.kind == CriterionKind.evidence)).first()
+        item = Evidence(org=org, criterion=criterion, submitted_at=clock.now())
+        db.session.add(item)
+        db.session.commit()
+        evidence_id = item.id
+
+    def confirming(email):
+        def run():
+            user, item = find_user(email), db.session.get(Evidence, evidence_id)
+            all_have_read()
+            confirm(user, item)
+            db.session.commit()
+        return run
+
+    outcomes = run_at_once(app, confirming("channel@vendor.demo"), confirming("admin@vendor.demo"))
+    errors = [o.error for o in outcomes if o.error]
+    assert len(errors) == 1 and "confirmed it" in str(errors[0]), errors
+    with app.app_context():
+        assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
+            AuditEvent.action == "program.evidence_confirmed", AuditEvent.subject_id == evidence_id)) == 1
