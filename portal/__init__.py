@@ -60,19 +60,21 @@ def _register_blueprints(app: Flask) -> None:
     from portal.accounts.routes import auth_bp, system_bp
     from portal.deals.routes import bp as deals_bp
     from portal.notifications.routes import bp as notifications_bp
+    from portal.onboarding import bp as onboarding_bp
     from portal.people.routes import bp as people_bp
     from portal.partners.routes import bp as partners_bp
     from portal.program import bp as program_bp
     from portal.rooms.routes import bp as rooms_bp
     from portal.training import bp as training_bp
 
-    # Co-branding's, training's and the program's views live in several modules, each on its domain's one blueprint.
+    # Co-branding's, training's, the program's and onboarding's views live in modules, each on its domain's one blueprint.
     import portal.cobrand.routes, portal.cobrand.template_routes  # noqa: F401,E401
     import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
     import portal.program.routes, portal.program.standing_routes, portal.program.distribution_routes  # noqa: F401,E401
+    import portal.onboarding.routes  # noqa: F401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
-                      cobrand_bp, training_bp, program_bp, api_bp):
+                      cobrand_bp, training_bp, program_bp, onboarding_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

@@ -66,6 +66,9 @@ def from_env() -> dict:
         "PERMANENT_SESSION_LIFETIME": timedelta(hours=12),
         "WTF_CSRF_TIME_LIMIT": None,  # the token lives as long as the session
         "MAX_CONTENT_LENGTH": int(os.environ.get("PORTAL_MAX_UPLOAD_MB", "50")) * 1024 * 1024,
+        # A text field of up to 2 MB reaches the form, whose length limit answers 422 with the
+        # field's message (Flask's 500 kB default answers 413, as if a file were too large).
+        "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),  # unset: the request's host (web.urls)
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
@@ -76,6 +79,10 @@ def from_env() -> dict:
         "LOGIN_MAX_FAILURES_PER_ACCOUNT": 5,
         "LOGIN_MAX_FAILURES_PER_IP": 20,
         "LOGIN_THROTTLE_WINDOW": timedelta(minutes=15),
+        # Applications to join (public): per IP address and per email domain, in the window.
+        "APPLY_MAX_PER_IP": 10,
+        "APPLY_MAX_PER_DOMAIN": 3,
+        "APPLY_THROTTLE_WINDOW": timedelta(hours=1),
         "INVITE_MAX_AGE": timedelta(days=7),
         "RESET_MAX_AGE": timedelta(hours=1),
         "PAGE_SIZE": 25,

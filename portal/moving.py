@@ -71,7 +71,7 @@ def move_install(target: Flask, *, dry_run: bool, echo: Callable[[str], None], s
 
 # Tables the migrations write rows into (the default tiers, the program's settings): in the
 # target, the source's rows replace them.
-MIGRATIONS_FILL = frozenset({"tiers", "program_settings"})
+MIGRATIONS_FILL = frozenset({"tiers", "program_settings", "recruitment_settings"})
 
 
 def tables() -> list[sa.Table]:

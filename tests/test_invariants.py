@@ -68,7 +68,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, dem
 def test_public_views_are_only_the_sign_in_pages(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
     assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document",
-                      "training.verify"}
+                      "training.verify", "onboarding.apply"}
 
 
 def test_every_endpoint_declares_its_gate(app):

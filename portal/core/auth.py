@@ -5,7 +5,7 @@ import sqlalchemy as sa
 from flask import current_app
 from itsdangerous import BadSignature, TimestampSigner, URLSafeTimedSerializer
 
-from portal.core import audit, clock, mail
+from portal.core import audit, clock, mail, throttle
 from portal.core.models import LoginAttempt, User
 from portal.core.passwords import hash_password, verify_password
 from portal.extensions import db
@@ -39,12 +39,7 @@ def find_user(email: str) -> User | None:
 
 
 def _recent_failures(column, value) -> int:
-    since = clock.now() - current_app.config["LOGIN_THROTTLE_WINDOW"]
-    return db.session.scalar(
-        sa.select(sa.func.count(LoginAttempt.id)).where(
-            column == value, LoginAttempt.at >= since, LoginAttempt.success.is_(False)
-        )
-    )
+    return throttle.recent(column, value, current_app.config["LOGIN_THROTTLE_WINDOW"], LoginAttempt.success.is_(False))
 
 
 def authenticate(email: str, password: str, ip: str) -> User | None:
@@ -81,16 +76,29 @@ def _serializer(purpose: str) -> URLSafeTimedSerializer:
     )
 
 
-def make_link_token(user: User, purpose: str) -> str:
-    """A token that dies when it expires or when the user's session token rotates
-    (i.e. as soon as it has been used to set a password)."""
-    return _serializer(purpose).dumps({"uid": user.id, "st": user.session_token})
+def sign(data: dict, purpose: str) -> str:
+    """`data` in a URL-safe token signed for one purpose, stamped with the clock's time."""
+    return _serializer(purpose).dumps(data)
 
 
-def user_for_link_token(token: str, purpose: str, max_age: timedelta) -> User | None:
+def unsign(token: str, purpose: str, max_age: timedelta) -> dict | None:
+    """The data of a token signed for `purpose` no longer ago than `max_age`; None otherwise."""
     try:
         data = _serializer(purpose).loads(token, max_age=int(max_age.total_seconds()))
     except BadSignature:
+        return None
+    return data if isinstance(data, dict) else None
+
+
+def make_link_token(user: User, purpose: str) -> str:
+    """A token that dies when it expires or when the user's session token rotates
+    (i.e. as soon as it has been used to set a password)."""
+    return sign({"uid": user.id, "st": user.session_token}, purpose)
+
+
+def user_for_link_token(token: str, purpose: str, max_age: timedelta) -> User | None:
+    data = unsign(token, purpose, max_age)
+    if data is None:
         return None
     user = db.session.get(User, data.get("uid"))
     if user is None or user.session_token != data.get("st") or not user.org.is_active:

@@ -3,11 +3,11 @@ the API), the workflow's decisions and the vendor's house accounts."""
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-import pycountry
 from wtforms import BooleanField, DateField, EmailField, IntegerField, SelectField, SelectMultipleField, StringField, TextAreaField
 from wtforms.validators import DataRequired, Email, InputRequired, Length, NumberRange, Optional, ValidationError
 
 from portal.core import clock
+from portal.core.geography import COUNTRIES
 from portal.core.forms import Form, MultiCheckboxField, choices, enum_choices
 from portal.deals import matching
 from portal.deals.models import DealStage
@@ -15,8 +15,6 @@ from portal.deals.services import DealInput
 from portal.web.params import ids_in
 
 CURRENCIES = ("USD", "EUR", "GBP", "CHF", "CAD", "AUD", "JPY", "SEK", "NOK", "DKK", "PLN", "INR", "SGD", "BRL")
-COUNTRIES = sorted(((c.alpha_2, c.name) for c in pycountry.countries), key=lambda pair: pair[1])
-COUNTRY_NAMES = dict(COUNTRIES)
 MAX_AMOUNT = 1_000_000_000_000
 LONGEST_SALES_CYCLE = timedelta(days=3 * 365)
 

@@ -103,12 +103,12 @@ def normalize_domain(value: str | None) -> str | None:
         return None
     while host.startswith("www."):
         host = host.removeprefix("www.")
-    if not HOSTNAME.fullmatch(host) or _is_free_mail(host):
+    if not HOSTNAME.fullmatch(host) or is_free_mail(host):
         return None
     return host
 
 
-def _is_free_mail(host: str) -> bool:
+def is_free_mail(host: str) -> bool:
     return host in FREE_MAIL_DOMAINS or host.startswith(FREE_MAIL_PREFIXES)
 
 

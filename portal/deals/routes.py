@@ -11,11 +11,12 @@ from portal.core.access import (
     get_or_404, partner_required, partners_visible_to, signed_in, vendor_admin_required, vendor_required,
 )
 from portal.core.database import reads_only
+from portal.core.geography import COUNTRY_NAMES
 from portal.core.models import Organization, Persona, Region
 from portal.core.tiers import all_tiers
 from portal.deals import matching, services
 from portal.deals.forms import (
-    COUNTRY_NAMES, BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
+    BulkDecisionForm, DealForm, ExtensionDecisionForm, ExtensionRequestForm, HouseAccountForm, OutcomeForm,
     RejectForm,
 )
 from portal.deals.models import Deal, DealStatus, HouseAccount

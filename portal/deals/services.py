@@ -514,6 +514,12 @@ def house_accounts():
     return sa.select(HouseAccount).order_by(HouseAccount.company, HouseAccount.id)
 
 
+def house_account_with_domain(domains: Collection[str]) -> HouseAccount | None:
+    """The vendor's own account at one of these (normalised) domains, if any."""
+    return db.session.scalar(sa.select(HouseAccount).where(HouseAccount.key_domain.in_(domains))
+                             .order_by(HouseAccount.id).limit(1))
+
+
 def add_house_account(actor: User, company: str, website: str | None) -> HouseAccount:
     account = HouseAccount(company=company, website=website)
     account.keys = matching.keys_for(Customer(company, website))

@@ -7,7 +7,7 @@ from portal.assets.services import products
 from portal.core.access import distributor_admin_required
 from portal.deals import services as deals
 from portal.deals.models import DealStatus
-from portal.deals.forms import COUNTRY_NAMES
+from portal.core.geography import COUNTRY_NAMES
 from portal.program import bp, distribution
 from portal.program import standing as standings
 from portal.program.distribution_forms import OnBehalfForm
