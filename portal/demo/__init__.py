@@ -15,6 +15,7 @@ from portal.core.passwords import hash_password
 from portal.demo.assets import seed_demo_assets
 from portal.demo.cobrand import seed_demo_brand_kits, seed_demo_templates
 from portal.demo.deals import seed_demo_deals
+from portal.demo.onboarding import seed_demo_applications
 from portal.demo.program import seed_demo_program, seed_demo_program_criteria
 from portal.demo.training import seed_demo_training
 from portal.extensions import db
@@ -77,6 +78,7 @@ def seed_demo() -> None:
     seed_demo_templates()
     seed_demo_training()
     seed_demo_program_criteria()
+    seed_demo_applications()
     db.session.commit()
 
 

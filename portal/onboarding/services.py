@@ -165,13 +165,13 @@ def _email_matches(a: Application) -> Check:
 def _domain_unknown(a: Application) -> Check:
     known = known_domain(a)
     return Check("The domain is new to the program", known is None,
-                 known or f"No partner's people and no house account use {a.domain} or {a.email_domain}.")
+                 known or f"No partner's people and no house account use {' or '.join(_domains(a))}.")
 
 
 def known_domain(a: Application) -> str | None:
     """Who already uses the application's domains (a partner org's people, a house account,
     an earlier approved application), said for the vendor; None when nobody does."""
-    domains = sorted({a.domain, a.email_domain})
+    domains = _domains(a)
     org = db.session.scalar(
         sa.select(Organization).join(User, User.org_id == Organization.id)
         .where(Organization.kind == OrgKind.partner,
@@ -189,6 +189,10 @@ def known_domain(a: Application) -> str | None:
         return (f"Domain already known: application #{earlier.id} from {earlier.company} "
                 f"({earlier.status.label}) has it too.")
     return None
+
+
+def _domains(a: Application) -> list[str]:
+    return sorted({a.domain, a.email_domain})
 
 
 def _region_covered(a: Application) -> Check:

@@ -23,6 +23,7 @@ def main_pages(app) -> dict[str | None, list[str]]:
     from portal.core.models import Organization
     from portal.deals.models import Deal
     from portal.extensions import db
+    from portal.onboarding.models import Application
     from portal.training.models import Course, LearningPath, Lesson
 
     def first(column):
@@ -39,9 +40,11 @@ def main_pages(app) -> dict[str | None, list[str]]:
             "lesson": db.session.scalar(sa.select(sa.func.min(Lesson.id)).where(Lesson.course_id == course.id)),
             "quiz": course.quiz_id,
             "gold": gold,
+            "application": db.session.scalar(sa.select(Application.id).where(
+                Application.company == "Northwind Solutions")),
         }
     return {
-        None: ["/login", "/password/forgot"],
+        None: ["/login", "/password/forgot", "/apply"],
         "sales@gold.demo": ["/rooms/sales", "/deals", "/deals/new", f"/deals/{ids['deal']}", "/notifications",
                             "/profile"],
         "marketing@gold.demo": ["/rooms/marketing", "/assets", "/search?q=backup", f"/assets/{ids['asset']}",
@@ -54,5 +57,6 @@ def main_pages(app) -> dict[str | None, list[str]]:
         "admin@registered.demo": ["/program/", "/program/what-if"],
         "admin@vendor.demo": ["/partners/", f"/partners/{ids['gold']}", "/announcements", "/assets/downloads",
                               "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
-                              "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings"],
+                              "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings",
+                              "/applications/", f"/applications/{ids['application']}", "/applications/settings"],
     }
