@@ -71,7 +71,7 @@ def _register_blueprints(app: Flask) -> None:
     import portal.cobrand.routes, portal.cobrand.template_routes  # noqa: F401,E401
     import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
     import portal.program.routes, portal.program.standing_routes, portal.program.distribution_routes  # noqa: F401,E401
-    import portal.onboarding.routes  # noqa: F401
+    import portal.onboarding.routes, portal.onboarding.checklist_routes  # noqa: F401,E401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
                       cobrand_bp, training_bp, program_bp, onboarding_bp, api_bp):

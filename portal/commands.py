@@ -81,17 +81,19 @@ MAIL_EVERY = timedelta(minutes=1)
 
 @jobs.kind("tick")
 def run_tick(_job=None) -> dict:
-    """Expire lapsed deal protections and unconfirmed applications, send expiry reminders
-    (deals, certifications) and, once a day, evaluate every partner's tier; each reminder and
-    decision is recorded, so a second run sends nothing twice."""
+    """Expire lapsed deal protections and unconfirmed applications, record onboarding steps
+    done, send expiry reminders (deals, certifications) and stalled-step reminders and, once a
+    day, evaluate every partner's tier; each reminder and decision is recorded, so a second run
+    sends nothing twice."""
     from portal.deals import services as deals
-    from portal.onboarding import services as onboarding
+    from portal.onboarding import checklist, services as onboarding
     from portal.program import tiering
     from portal.training import certificates
 
     done = {"expired": deals.expire_lapsed(), "reminded": deals.send_reminders(),
             "certificates_reminded": certificates.send_reminders(),
-            "applications_expired": onboarding.expire_unconfirmed()}
+            "applications_expired": onboarding.expire_unconfirmed(),
+            "onboarding_steps": checklist.record_progress(), "onboarding_reminded": checklist.send_reminders()}
     evaluated = tiering.evaluate_daily()
     return done | {"tiers": evaluated.summary() if evaluated else None}
 
@@ -106,7 +108,8 @@ def tick():
     db.session.commit()
     click.echo(f"{done['expired']} deal(s) expired, {done['reminded']} reminder(s) sent.")
     click.echo(f"{done['certificates_reminded']} certification expiry reminder(s) sent.")
-    click.echo(f"{done['applications_expired']} unconfirmed application(s) expired.")
+    click.echo(f"{done['applications_expired']} unconfirmed application(s) expired; {done['onboarding_steps']} "
+               f"onboarding step(s) completed, {done['onboarding_reminded']} stalled step(s) reminded.")
     click.echo(f"Tiers: {done['tiers']}." if done["tiers"] else "Tiers: evaluated already today.")
 
 

@@ -1,10 +1,11 @@
-"""recruitment: public applications to join the program (confirmed by email, then vetted),
-the vetting team's notes, and whom the program recruits (one settings row: every region
-and partner type)
+"""recruitment and onboarding: public applications to join the program (confirmed by email,
+then vetted), the vetting team's notes, whom the program recruits (one settings row: every
+region and partner type); onboarding checklists per partner type and each new partner's
+progress
 
 Revision ID: 0018
 Revises: 0016
-Create Date: 2026-12-04 19:05:01.822669
+Create Date: 2026-12-04 19:20:49.630862
 
 """
 from alembic import op
@@ -19,6 +20,12 @@ depends_on = None
 
 
 def upgrade():
+    op.create_table('onboarding_checklists',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('partner_type', sa.Enum('reseller', 'distributor', 'msp', 'referral', 'si', name='partnertype', native_enum=False, length=20), nullable=True),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onboarding_checklists')),
+    sa.UniqueConstraint('partner_type', name=op.f('uq_onboarding_checklists_partner_type'))
+    )
     settings = op.create_table('recruitment_settings',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('regions', sa.JSON(), nullable=False),
@@ -61,6 +68,21 @@ def upgrade():
         batch_op.create_index(batch_op.f('ix_applications_ip'), ['ip'], unique=False)
         batch_op.create_index('ix_applications_status_at', ['status', 'at'], unique=False)
 
+    op.create_table('onboarding_steps',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('checklist_id', sa.Integer(), nullable=False),
+    sa.Column('position', sa.Integer(), nullable=False),
+    sa.Column('kind', sa.Enum('agreement', 'brand_kit', 'team', 'certified', 'first_deal', 'first_cobrand_pdf', 'custom', name='stepkind', native_enum=False, length=20), nullable=False),
+    sa.Column('target', sa.Integer(), nullable=False),
+    sa.Column('path_id', sa.Integer(), nullable=True),
+    sa.Column('title', sa.String(length=200), nullable=False),
+    sa.ForeignKeyConstraint(['checklist_id'], ['onboarding_checklists.id'], name=op.f('fk_onboarding_steps_checklist_id_onboarding_checklists'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['path_id'], ['training_paths.id'], name=op.f('fk_onboarding_steps_path_id_training_paths'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onboarding_steps'))
+    )
+    with op.batch_alter_table('onboarding_steps', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_onboarding_steps_checklist_id'), ['checklist_id'], unique=False)
+
     op.create_table('application_notes',
     sa.Column('id', sa.Integer(), nullable=False),
     sa.Column('application_id', sa.Integer(), nullable=False),
@@ -74,13 +96,49 @@ def upgrade():
     with op.batch_alter_table('application_notes', schema=None) as batch_op:
         batch_op.create_index(batch_op.f('ix_application_notes_application_id'), ['application_id'], unique=False)
 
+    op.create_table('onboardings',
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('application_id', sa.Integer(), nullable=True),
+    sa.Column('started_at', sa.DateTime(), nullable=False),
+    sa.Column('completed_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['application_id'], ['applications.id'], name=op.f('fk_onboardings_application_id_applications'), ondelete='SET NULL'),
+    sa.ForeignKeyConstraint(['org_id'], ['organizations.id'], name=op.f('fk_onboardings_org_id_organizations'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('org_id', name=op.f('pk_onboardings'))
+    )
+    op.create_table('onboarding_progress',
+    sa.Column('id', sa.Integer(), nullable=False),
+    sa.Column('org_id', sa.Integer(), nullable=False),
+    sa.Column('step_id', sa.Integer(), nullable=False),
+    sa.Column('completed_at', sa.DateTime(), nullable=True),
+    sa.Column('confirmed_by_id', sa.Integer(), nullable=True),
+    sa.Column('reminded_at', sa.DateTime(), nullable=True),
+    sa.ForeignKeyConstraint(['confirmed_by_id'], ['users.id'], name=op.f('fk_onboarding_progress_confirmed_by_id_users')),
+    sa.ForeignKeyConstraint(['org_id'], ['onboardings.org_id'], name=op.f('fk_onboarding_progress_org_id_onboardings'), ondelete='CASCADE'),
+    sa.ForeignKeyConstraint(['step_id'], ['onboarding_steps.id'], name=op.f('fk_onboarding_progress_step_id_onboarding_steps'), ondelete='CASCADE'),
+    sa.PrimaryKeyConstraint('id', name=op.f('pk_onboarding_progress')),
+    sa.UniqueConstraint('org_id', 'step_id', name=op.f('uq_onboarding_progress_org_id'))
+    )
+    with op.batch_alter_table('onboarding_progress', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_onboarding_progress_org_id'), ['org_id'], unique=False)
+        batch_op.create_index(batch_op.f('ix_onboarding_progress_step_id'), ['step_id'], unique=False)
+
 
 
 def downgrade():
+    with op.batch_alter_table('onboarding_progress', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_onboarding_progress_step_id'))
+        batch_op.drop_index(batch_op.f('ix_onboarding_progress_org_id'))
+
+    op.drop_table('onboarding_progress')
+    op.drop_table('onboardings')
     with op.batch_alter_table('application_notes', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_application_notes_application_id'))
 
     op.drop_table('application_notes')
+    with op.batch_alter_table('onboarding_steps', schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f('ix_onboarding_steps_checklist_id'))
+
+    op.drop_table('onboarding_steps')
     with op.batch_alter_table('applications', schema=None) as batch_op:
         batch_op.drop_index('ix_applications_status_at')
         batch_op.drop_index(batch_op.f('ix_applications_ip'))
@@ -89,3 +147,4 @@ def downgrade():
 
     op.drop_table('applications')
     op.drop_table('recruitment_settings')
+    op.drop_table('onboarding_checklists')

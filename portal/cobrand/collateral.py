@@ -9,6 +9,7 @@ import functools
 import hashlib
 import json
 import time
+from collections.abc import Collection
 from importlib import metadata
 from dataclasses import dataclass
 
@@ -80,6 +81,11 @@ def pdfs_visible_to(user: User):
 
 def get_pdf(user: User, pdf_id: int) -> CobrandedPdf:
     return get_or_404(pdfs_visible_to(user), CobrandedPdf, pdf_id)
+
+
+def orgs_with_pdfs(org_ids: Collection[int]) -> set[int]:
+    """Which of these orgs have made a co-branded PDF (the onboarding step)."""
+    return set(db.session.scalars(sa.select(CobrandedPdf.org_id).where(CobrandedPdf.org_id.in_(org_ids)).distinct()))
 
 
 def recent_pdfs(user: User, template: CobrandTemplate, limit: int = 5) -> list[CobrandedPdf]:

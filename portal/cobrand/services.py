@@ -8,6 +8,7 @@ the rest. Reach the org through `get_kit_org(user, org_id)` or
 """
 import math
 import re
+from collections.abc import Collection
 from dataclasses import asdict, dataclass
 from urllib.parse import urlsplit
 
@@ -71,6 +72,12 @@ def kit_for(org: Organization) -> BrandKit:
     display name is the org's name. Tenancy is the caller's: get the org via get_kit_org."""
     kit = db.session.scalar(sa.select(BrandKit).where(BrandKit.org_id == org.id))
     return kit if kit is not None else _empty_kit(org)
+
+
+def ready_kits(org_ids: Collection[int]) -> set[int]:
+    """Which of these orgs have a brand kit ready for co-branded material (the onboarding step)."""
+    kits = db.session.scalars(sa.select(BrandKit).where(BrandKit.org_id.in_(org_ids)))
+    return {kit.org_id for kit in kits if not brand_checks(kit)}
 
 
 def _empty_kit(org: Organization) -> BrandKit:

@@ -1,7 +1,10 @@
 """Engine settings. SQLite gets WAL, a busy timeout, foreign keys, and BEGIN IMMEDIATE
-for transactions that may write, so a read-then-write can never lose an update."""
+for transactions that may write, so a read-then-write can never lose an update. And the
+date functions reports need, written once for both databases."""
+import sqlalchemy as sa
 from flask import current_app, has_request_context, request
 from sqlalchemy import event
+from sqlalchemy.ext.compiler import compiles
 
 from portal.extensions import db
 
@@ -51,3 +54,44 @@ def end_transaction() -> None:
     """End the session's transaction before slow work outside the database (e.g. reading an
     uploaded PDF), so SQLite's write lock is not held meanwhile. Loaded objects reload on use."""
     db.session.rollback()
+
+
+# --- date arithmetic that runs on both databases (reports group and average in SQL) ---------
+
+
+class month_of(sa.sql.functions.GenericFunction):
+    """"2026-12" for a timestamp column."""
+
+    type = sa.String()
+    name = "month_of"
+    inherit_cache = True
+
+
+@compiles(month_of, "sqlite")
+def _month_sqlite(element, compiler, **kw):
+    return f"strftime('%Y-%m', {compiler.process(element.clauses, **kw)})"
+
+
+@compiles(month_of, "postgresql")
+def _month_postgres(element, compiler, **kw):
+    return f"to_char({compiler.process(element.clauses, **kw)}, 'YYYY-MM')"
+
+
+class days_between(sa.sql.functions.GenericFunction):
+    """Days (fractional) from the first timestamp to the second."""
+
+    type = sa.Float()
+    name = "days_between"
+    inherit_cache = True
+
+
+@compiles(days_between, "sqlite")
+def _days_sqlite(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(julianday({end}) - julianday({start}))"
+
+
+@compiles(days_between, "postgresql")
+def _days_postgres(element, compiler, **kw):
+    start, end = (compiler.process(clause, **kw) for clause in element.clauses)
+    return f"(EXTRACT(EPOCH FROM ({end} - {start})) / 86400.0)"

@@ -571,6 +571,18 @@ def approved_registrations(since: datetime, until: datetime, org_ids: Collection
     return dict(db.session.execute(stmt).all())
 
 
+def first_registrations(org_ids: Collection[int]) -> dict[int, datetime]:
+    """When each of these orgs first submitted a deal registration (onboarding)."""
+    stmt = first_registration_by_org()
+    return dict(db.session.execute(sa.select(stmt.c.org_id, stmt.c.first_at).where(stmt.c.org_id.in_(org_ids))).all())
+
+
+def first_registration_by_org():
+    """A subquery (org_id, first_at): when each org first submitted a registration (reports join it)."""
+    return (sa.select(Deal.org_id, sa.func.min(Deal.submitted_at).label("first_at"))
+            .where(Deal.submitted_at.is_not(None)).group_by(Deal.org_id).subquery("first_registrations"))
+
+
 def counted_since(org_id: int, since: datetime) -> list[tuple[datetime, datetime | None]]:
     """For forecasts: (decided_at, closed_at if won) of the org's approved registrations decided
     after `since`: the moments each leaves a trailing window."""

@@ -1,13 +1,19 @@
 """The demo's applications to join: one just confirmed, one in review flagged "domain already
-known" (Northwind Traders is a house account), one declined with its reason."""
+known" (Northwind Traders is a house account), one declined with its reason; and the
+onboarding checklist, which Kestrel Referral Co (approved from its application 40 days ago)
+is half-way through."""
 from datetime import timedelta
 
 import sqlalchemy as sa
 
 from portal.core import clock
-from portal.core.models import PartnerType, Product, User
+from portal.core.models import Organization, PartnerType, Product, User
 from portal.extensions import db
-from portal.onboarding.models import Application, ApplicationNote, ApplicationStatus, ExpectedBusiness
+from portal.onboarding import checklist
+from portal.onboarding.models import (
+    Application, ApplicationNote, ApplicationStatus, Checklist, ChecklistStep, ExpectedBusiness, StepKind,
+)
+from portal.training.models import LearningPath
 
 APPLICATIONS = [
     # company, website, country, type, contact, email, phone, business, status, days ago, motivation
@@ -27,6 +33,11 @@ DECLINED = "Our referral program is full in North America this year; we will wri
 
 
 def seed_demo_applications() -> None:
+    seed_demo_onboarding()
+    _seed_applications()
+
+
+def _seed_applications() -> None:
     now = clock.now()
     admin = db.session.scalar(sa.select(User).where(User.email == "admin@vendor.demo"))
     channel = db.session.scalar(sa.select(User).where(User.email == "channel@vendor.demo"))
@@ -47,3 +58,38 @@ def seed_demo_applications() -> None:
             application.owner_id, application.decided_by_id = admin.id, admin.id
             application.decided_at, application.decline_reason = at + timedelta(days=2), DECLINED
         db.session.add(application)
+
+
+KESTREL = ("Kestrel Referral Co", "kestrel-referrals.example", "AU", "Priya Nair", "admin@registered.demo",
+           "+61 2 5550 1234", 40)
+STEPS = [(StepKind.agreement, 1, ""), (StepKind.team, 2, ""), (StepKind.certified, 1, ""),
+         (StepKind.first_deal, 1, ""), (StepKind.brand_kit, 1, ""), (StepKind.first_cobrand_pdf, 1, ""),
+         (StepKind.custom, 1, "Kick-off call with your channel manager")]
+
+
+def seed_demo_onboarding() -> None:
+    """The checklist for every partner type, and Kestrel's onboarding: the agreement, its team of
+    two, a certified person and a first deal done; the brand kit, a co-branded PDF and the
+    kick-off call to go."""
+    sales = db.session.scalar(sa.select(LearningPath.id).where(LearningPath.title == "Sales Fundamentals"))
+    every_type = Checklist(partner_type=None)
+    for position, (kind, target, title) in enumerate(STEPS, start=1):
+        every_type.steps.append(ChecklistStep(position=position, kind=kind, target=target, title=title,
+                                              path_id=sales if kind is StepKind.certified else None))
+    db.session.add(every_type)
+    db.session.flush()
+    company, domain, country, contact, email, phone, days_ago = KESTREL
+    org = db.session.scalar(sa.select(Organization).where(Organization.name == company))
+    admin = db.session.scalar(sa.select(User).where(User.email == "admin@vendor.demo"))
+    approved_at = clock.now() - timedelta(days=days_ago)
+    application = Application(
+        status=ApplicationStatus.approved, at=approved_at - timedelta(days=4), ip="198.51.100.61", company=company,
+        website=domain, domain=domain, country=country, partner_type=org.partner_type, contact_name=contact,
+        email=email, email_domain=email.rpartition("@")[2], phone=phone, expected_business=ExpectedBusiness.up_to_100k,
+        motivation="We refer dental and medical practices in Sydney to software vendors we trust.",
+        confirmed_at=approved_at - timedelta(days=4), owner_id=admin.id, decided_by_id=admin.id,
+        decided_at=approved_at, org_id=org.id)
+    db.session.add(application)
+    db.session.flush()
+    checklist.start(org, application.id, at=approved_at)
+    checklist.record_progress()

@@ -1,15 +1,18 @@
-"""The public application form, and the vendor's vetting forms (owner, note, decline) and
-recruitment settings."""
+"""The public application form, the vendor's vetting forms (owner, note, decline) and
+recruitment settings, and a step of an onboarding checklist."""
 import re
 
-from wtforms import EmailField, SelectField, StringField, TextAreaField
+from wtforms import EmailField, IntegerField, SelectField, StringField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.validators import DataRequired, Email, Length, Regexp, ValidationError
+from wtforms.validators import (
+    DataRequired, Email, InputRequired, Length, NumberRange, Optional, Regexp, ValidationError,
+)
 
 from portal.core.forms import Form, MultiCheckboxField, choices, enum_choices
 from portal.core.geography import COUNTRIES
 from portal.core.models import PartnerType, Region
-from portal.onboarding.models import ExpectedBusiness
+from portal.onboarding.checklist import StepInput
+from portal.onboarding.models import ExpectedBusiness, StepKind
 from portal.onboarding.services import ApplicationInput, website_domain
 
 CHOOSE = SelectChoice("", "— Choose —")
@@ -95,3 +98,23 @@ class RecruitmentForm(Form):
 
     def to_input(self) -> tuple[list[str], list[str]]:
         return list(self.regions.data), list(self.partner_types.data)
+
+
+class StepForm(Form):
+    partner_type = SelectField("Checklist", choices=[SelectChoice("", "Every partner type"),
+                                                     *enum_choices(PartnerType)], default="")
+    kind = SelectField("Step", choices=enum_choices(StepKind), default=StepKind.agreement.value)
+    target = IntegerField("How many", default=1, validators=[InputRequired("Give a number."), NumberRange(
+        1, 1000, "From 1 to 1,000.")], description="People on the team, or people certified.")
+    path_id = SelectField("Learning path", coerce=lambda v: int(v) if v else None, validators=[Optional()],
+                          description="For certified people.")
+    title = StringField("Title", validators=[Length(max=200), plain_text],
+                        description="What the partner reads; needed for a step the channel team confirms.")
+
+    def set_path_choices(self, paths) -> None:
+        self.path_id.choices = [SelectChoice("", "—"), *(SelectChoice(p.id, p.certification_name)
+                                                         for p in paths if p.certifies)]
+
+    def to_input(self) -> tuple[PartnerType | None, StepInput]:
+        return (PartnerType(self.partner_type.data) if self.partner_type.data else None,
+                StepInput(StepKind(self.kind.data), self.target.data, self.path_id.data, self.title.data or ""))

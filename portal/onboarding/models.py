@@ -1,16 +1,18 @@
 """Applications to join the program, the vetting team's notes on them, and what the program
-recruits (the regions it covers, the partner types it accepts)."""
+recruits (the regions it covers, the partner types it accepts); the onboarding checklists
+per partner type, and each new partner's progress through its checklist."""
 import enum
 from datetime import datetime
 
 import sqlalchemy as sa
-from sqlalchemy.orm import Mapped, mapped_column, relationship
+from sqlalchemy.orm import Mapped, mapped_column, relationship, synonym
 
 from portal.core import clock
 from portal.core.models import Organization, PartnerType, Region, User, _enum
 from portal.extensions import db
 
-__all__ = ["ApplicationStatus", "ExpectedBusiness", "Application", "ApplicationNote", "RecruitmentSettings"]
+__all__ = ["ApplicationStatus", "ExpectedBusiness", "Application", "ApplicationNote", "RecruitmentSettings",
+           "StepKind", "Checklist", "ChecklistStep", "Onboarding", "StepProgress"]
 
 
 class ApplicationStatus(enum.Enum):
@@ -104,3 +106,84 @@ class RecruitmentSettings(db.Model):
     @property
     def accepted_types(self) -> set[PartnerType]:
         return {PartnerType(value) for value in self.partner_types}
+
+
+# --- onboarding -----------------------------------------------------------------------------------
+
+
+class StepKind(enum.Enum):
+    """What a step asks for; all but `custom` complete themselves from the portal's data."""
+
+    agreement = "agreement"
+    brand_kit = "brand_kit"
+    team = "team"
+    certified = "certified"
+    first_deal = "first_deal"
+    first_cobrand_pdf = "first_cobrand_pdf"
+    custom = "custom"  # the vendor confirms it by hand
+
+    @property
+    def label(self) -> str:
+        return {"agreement": "Accept the partner agreement", "brand_kit": "Complete the brand kit",
+                "team": "Invite the team", "certified": "Get people certified",
+                "first_deal": "Register the first deal", "first_cobrand_pdf": "Make the first co-branded PDF",
+                "custom": "A step the channel team confirms"}[self.value]
+
+
+class Checklist(db.Model):
+    """The onboarding steps for one partner type (none: every type without its own)."""
+
+    __tablename__ = "onboarding_checklists"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    partner_type: Mapped[PartnerType | None] = mapped_column(_enum(PartnerType), unique=True)
+    steps: Mapped[list["ChecklistStep"]] = relationship(back_populates="checklist", cascade="all, delete-orphan",
+                                                        order_by="ChecklistStep.position")
+
+
+class ChecklistStep(db.Model):
+    __tablename__ = "onboarding_steps"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    checklist_id: Mapped[int] = mapped_column(sa.ForeignKey("onboarding_checklists.id", ondelete="CASCADE"),
+                                              index=True)
+    position: Mapped[int]
+    kind: Mapped[StepKind] = mapped_column(_enum(StepKind))
+    target: Mapped[int] = mapped_column(default=1)  # people on the team, people certified
+    path_id: Mapped[int | None] = mapped_column(sa.ForeignKey("training_paths.id", ondelete="CASCADE"))
+    title: Mapped[str] = mapped_column(sa.String(200), default="")  # custom steps (others may rename theirs)
+
+    checklist: Mapped[Checklist] = relationship(back_populates="steps")
+    path = relationship("LearningPath")
+
+
+class Onboarding(db.Model):
+    """A new partner's onboarding: from its approval to the moment its last step completed."""
+
+    __tablename__ = "onboardings"
+
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("organizations.id", ondelete="CASCADE"), primary_key=True)
+    id = synonym("org_id")  # what compare-and-set keys on
+    application_id: Mapped[int | None] = mapped_column(sa.ForeignKey("applications.id", ondelete="SET NULL"))
+    started_at: Mapped[datetime] = mapped_column(default=clock.now)
+    completed_at: Mapped[datetime | None]
+
+    org: Mapped[Organization] = relationship()
+
+
+class StepProgress(db.Model):
+    """One step for one org: made when the onboarding starts (or the step is added), completed
+    once (a compare-and-set on completed_at), reminded about at most once."""
+
+    __tablename__ = "onboarding_progress"
+    __table_args__ = (sa.UniqueConstraint("org_id", "step_id"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    org_id: Mapped[int] = mapped_column(sa.ForeignKey("onboardings.org_id", ondelete="CASCADE"), index=True)
+    step_id: Mapped[int] = mapped_column(sa.ForeignKey("onboarding_steps.id", ondelete="CASCADE"), index=True)
+    completed_at: Mapped[datetime | None]
+    confirmed_by_id: Mapped[int | None] = mapped_column(sa.ForeignKey("users.id"))
+    reminded_at: Mapped[datetime | None]
+
+    step: Mapped[ChecklistStep] = relationship()
+    confirmed_by: Mapped[User | None] = relationship()

@@ -18,7 +18,7 @@ from portal.web.pagination import paginate
 # The pipeline's tabs: what each shows.
 VIEWS = {"open": services.OPEN, "new": (ApplicationStatus.new,), "in_review": (ApplicationStatus.in_review,),
          "approved": (ApplicationStatus.approved,), "declined": (ApplicationStatus.declined,),
-         "unconfirmed": (ApplicationStatus.unconfirmed, ApplicationStatus.expired)}
+         "unconfirmed": services.UNCONFIRMED}
 
 
 # --- applying (public) ---------------------------------------------------------------------------

@@ -16,13 +16,17 @@ from portal.core.tiers import all_tiers
 from portal.deals import matching, services as deals
 from portal.extensions import db
 from portal.notifications.services import notify
-from portal.onboarding.models import Application, ApplicationNote, ApplicationStatus, ExpectedBusiness, RecruitmentSettings
+from portal.onboarding import checklist
+from portal.onboarding.models import (
+    Application, ApplicationNote, ApplicationStatus, ExpectedBusiness, RecruitmentSettings,
+)
 from portal.partners import services as partners
 from portal.web.urls import mail_url_for
 
 CONFIRM_PURPOSE = "application-confirm"
 CONFIRM_WITHIN = timedelta(days=7)
 OPEN = (ApplicationStatus.new, ApplicationStatus.in_review)
+UNCONFIRMED = (ApplicationStatus.unconfirmed, ApplicationStatus.expired)
 
 
 class ApplicationError(DomainError):
@@ -269,6 +273,7 @@ def approve(actor: User, application: Application) -> Organization:
     except partners.PartnerError as error:
         raise ApplicationError(f"Not approved: {error}") from error
     application.org_id = org.id
+    checklist.start(org, application.id)
     audit.record(actor, "application.approved", application,
                  f"{application.company} approved: partner org created ({tiers[0].name}, "
                  f"{application.partner_type.label}, {region.value}), {application.email} invited", org=org)

@@ -9,6 +9,7 @@ from portal.core.models import Organization, OrgStatus, PartnerType, Region
 from portal.core.tiers import all_tiers
 from portal.deals import services as deals
 from portal.extensions import db
+from portal.onboarding import checklist
 from portal.partners import services
 from portal.partners.forms import PartnerForm, StatusForm
 from portal.web.actions import domain_action
@@ -51,7 +52,7 @@ def _render_detail(org, status_form=None, status=200):
         "partners/detail.html", "settings", org=org, people=people, history=history,
         deal_customers=deals.customers_named_in(history),
         resellers=services.tier_two_resellers(org), status=status,
-        status_form=status_form or StatusForm(status=org.status.value),
+        status_form=status_form or StatusForm(status=org.status.value), onboarding=checklist.progress_of(org),
     )
 
 

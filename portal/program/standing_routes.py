@@ -14,6 +14,7 @@ from portal.core.models import Organization, Role
 from portal.deals import services as deals
 from portal.deals.models import Deal
 from portal.extensions import db
+from portal.onboarding import checklist
 from portal.program import bp, evidence as evidence_rules, services, standing as standings, tiering
 from portal.program.forms import DeclineForm, DeferForm, EvidenceForm, OverrideForm
 from portal.program.models import Criterion, Evidence, TierChange
@@ -81,7 +82,12 @@ def what_if():
 @bp.get("/room-card")
 @partner_required
 def room_card():
-    return render("program/room_card.html", "card", standing=standings.standing_of(current_user.org))
+    """The room's "Your program" card; while the org is onboarding, its admin also sees the
+    checklist's next step there."""
+    org = current_user.org
+    onboarding = checklist.progress_of(org) if current_user.role is Role.partner_admin else None
+    return render("program/room_card.html", "card", standing=standings.standing_of(org),
+                  onboarding=onboarding if onboarding and not onboarding.complete else None)
 
 
 @bp.post("/evidence/<int:criterion_id>")

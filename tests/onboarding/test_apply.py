@@ -75,7 +75,7 @@ def test_a_link_past_seven_days_is_dead_and_tick_expires_the_application(app, cl
     link = _confirm_link(app, GOOD["email"])
     with clock.travel(timedelta(days=7, minutes=1)):
         assert client.get(link).status_code == 404
-        assert "1 unconfirmed application(s) expired." in runner.invoke(args=["tick"]).output
+        assert "1 unconfirmed application(s) expired;" in runner.invoke(args=["tick"]).output
     assert _stored(app)[0].status is ApplicationStatus.expired
 
 

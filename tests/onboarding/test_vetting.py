@@ -15,9 +15,9 @@ VENDOR = "admin@vendor.demo"
 
 
 def _application(app, status=ApplicationStatus.new, **changes) -> int:
-    values = {"ip": "198.51.100.7", "company": "Fjordline Systems", "website": "fjordline.example",
-              "domain": "fjordline.example", "country": "NO", "partner_type": PartnerType.msp,
-              "contact_name": "Ingrid Dahl", "email": "ingrid@fjordline.example", "email_domain": "fjordline.example",
+    values = {"ip": "198.51.100.7", "company": "Tindra Networks", "website": "tindra.example",
+              "domain": "tindra.example", "country": "NO", "partner_type": PartnerType.msp,
+              "contact_name": "Ingrid Dahl", "email": "ingrid@tindra.example", "email_domain": "tindra.example",
               "phone": "+47 22 00 00 00", "expected_business": ExpectedBusiness.up_to_100k,
               "motivation": "Managed backup for 120 customers in Oslo.", "status": status, **changes}
     with app.app_context():
@@ -39,7 +39,7 @@ def test_the_pipeline_shows_what_waits_for_a_decision(app, login_as):
     hidden = _application(app, status=ApplicationStatus.unconfirmed, company="Unsure Ltd")
     client = login_as(VENDOR)
     html = client.get("/applications/").get_data(as_text=True)
-    assert "Fjordline Systems" in html and "Unsure Ltd" not in html
+    assert "Tindra Networks" in html and "Unsure Ltd" not in html
     fragment = htmx_get(client, "/applications/?view=unconfirmed")
     assert fragment.status_code == 200 and "<html" not in fragment.get_data(as_text=True)
     assert "Unsure Ltd" in fragment.get_data(as_text=True)
@@ -68,9 +68,9 @@ def test_the_checks_show_their_evidence(app, demo):
         failed = {c.name: c for c in services.checks(db.session.get(Application, odd))}
     assert all(c.passed for c in passed.values()), passed
     assert not any(c.passed for c in failed.values()), failed
-    assert failed["The email domain matches the website"].evidence.endswith("silver.demo is not fjordline.example")
+    assert failed["The email domain matches the website"].evidence.endswith("silver.demo is not tindra.example")
     assert failed["The domain is new to the program"].evidence == (
-        "Domain already known: people of the partner Harborline IT use fjordline.example or silver.demo.")
+        "Domain already known: people of the partner Harborline IT use silver.demo or tindra.example.")
     assert "United States is in NA; the program covers EMEA." in failed["The country is in a region the program covers"].evidence
     assert failed["The partner type is accepted"].evidence.startswith("Referral")
 
@@ -111,10 +111,10 @@ def test_approving_creates_the_org_and_invites_the_applicant(app, login_as):
     with app.app_context():
         application = db.session.get(Application, application_id)
         org = application.org
-        admin = db.session.scalar(sa.select(User).where(User.email == "ingrid@fjordline.example"))
+        admin = db.session.scalar(sa.select(User).where(User.email == "ingrid@tindra.example"))
         assert application.status is ApplicationStatus.approved and application.decided_by.email == VENDOR
         assert (org.name, org.partner_type, org.region, org.tier.key) == (
-            "Fjordline Systems", PartnerType.msp, Region.EMEA, "registered")
+            "Tindra Networks", PartnerType.msp, Region.EMEA, "registered")
         assert (admin.org_id, admin.role) == (org.id, Role.partner_admin)
         assert db.session.scalar(sa.select(OutboxEmail.subject).where(OutboxEmail.to == admin.email)) == (
             "You are invited to Partnerhouse")
@@ -132,7 +132,7 @@ def test_approval_that_cannot_create_the_org_changes_nothing(app, login_as):
     application = _load(app, application_id)
     assert (application.status, application.org_id) == (ApplicationStatus.new, None)
     with app.app_context():
-        assert db.session.scalar(sa.select(User).where(User.email == "ingrid@fjordline.example")) is None
+        assert db.session.scalar(sa.select(User).where(User.email == "ingrid@tindra.example")) is None
 
 
 def test_declining_needs_a_reason_and_tells_the_applicant(app, login_as):
@@ -178,7 +178,7 @@ def test_approving_and_declining_at_once_decides_once(app, demo):
     with app.app_context():
         application = db.session.get(Application, application_id)
         orgs = db.session.scalar(sa.select(sa.func.count(Organization.id)).where(
-            Organization.name == "Fjordline Systems"))
+            Organization.name == "Tindra Networks"))
         assert orgs == (1 if application.status is ApplicationStatus.approved else 0)
         assert db.session.scalar(sa.select(sa.func.count(AuditEvent.id)).where(
             AuditEvent.action.in_(("application.approved", "application.declined")))) == 1
