@@ -12,6 +12,7 @@ import time
 from collections.abc import Collection
 from importlib import metadata
 from dataclasses import dataclass
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -83,9 +84,10 @@ def get_pdf(user: User, pdf_id: int) -> CobrandedPdf:
     return get_or_404(pdfs_visible_to(user), CobrandedPdf, pdf_id)
 
 
-def orgs_with_pdfs(org_ids: Collection[int]) -> set[int]:
-    """Which of these orgs have made a co-branded PDF (the onboarding step)."""
-    return set(db.session.scalars(sa.select(CobrandedPdf.org_id).where(CobrandedPdf.org_id.in_(org_ids)).distinct()))
+def first_pdfs(org_ids: Collection[int]) -> dict[int, datetime]:
+    """When each of these orgs made its first co-branded PDF (the onboarding step)."""
+    return dict(db.session.execute(sa.select(CobrandedPdf.org_id, sa.func.min(CobrandedPdf.created_at))
+                                   .where(CobrandedPdf.org_id.in_(org_ids)).group_by(CobrandedPdf.org_id)).all())
 
 
 def recent_pdfs(user: User, template: CobrandTemplate, limit: int = 5) -> list[CobrandedPdf]:

@@ -1,6 +1,6 @@
 """The demo's applications to join: one just confirmed, one in review flagged "domain already
 known" (Northwind Traders is a house account), one declined with its reason; and the
-onboarding checklist, which Kestrel Referral Co (approved from its application 40 days ago)
+onboarding checklist, which Kestrel Referral Co (approved from its application 130 days ago)
 is half-way through."""
 from datetime import timedelta
 
@@ -60,8 +60,8 @@ def _seed_applications() -> None:
         db.session.add(application)
 
 
-KESTREL = ("Kestrel Referral Co", "kestrel-referrals.example", "AU", "Priya Nair", "admin@registered.demo",
-           "+61 2 5550 1234", 40)
+KESTREL = ("Kestrel Referral Co", "kestrel-referrals.example", "AU", "Rhea Kowalski", "admin@registered.demo",
+           "+61 2 5550 1234", 130)
 STEPS = [(StepKind.agreement, 1, ""), (StepKind.team, 2, ""), (StepKind.certified, 1, ""),
          (StepKind.first_deal, 1, ""), (StepKind.brand_kit, 1, ""), (StepKind.first_cobrand_pdf, 1, ""),
          (StepKind.custom, 1, "Kick-off call with your channel manager")]

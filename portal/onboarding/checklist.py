@@ -1,8 +1,8 @@
 """Onboarding: each partner type's checklist, and each new partner's way through it. A step
 completes itself from the portal's data (an audit event or another domain's query), never
 from a partner ticking a box; custom steps are confirmed by the vendor. Pages show progress
-measured live; `tick` records when each step completed (a compare-and-set: once), the moment
-the whole checklist did, and reminds about a step stalled for 7 days (once per step)."""
+measured live; `tick` records when each step completed (a compare-and-set: once; the moment
+itself where the data has it), the moment the whole checklist did, and reminds about a step stalled for 7 days (once per step)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta
@@ -165,52 +165,69 @@ def progress_of(org: Organization) -> Progress | None:
 
 
 def _progress(onboardings: dict[int, Onboarding]) -> dict[int, Progress]:
+    return {org_id: progress for org_id, (progress, _) in _measured(onboardings).items()}
+
+
+def _measured(onboardings: dict[int, Onboarding]) -> dict[int, tuple[Progress, dict[int, datetime]]]:
+    """Each org's progress, and when each open step it has done was done (by step id)."""
     rows = db.session.scalars(
         sa.select(StepProgress).join(ChecklistStep, ChecklistStep.id == StepProgress.step_id)
         .where(StepProgress.org_id.in_(onboardings)).order_by(ChecklistStep.position, ChecklistStep.id)).all()
     by_org: dict[int, list[StepProgress]] = defaultdict(list)
     for row in rows:
         by_org[row.org_id].append(row)
-    measured = _measure(rows)
-    return {org_id: Progress(onboarding, [StepState(row.step, row, row.completed_at is not None or
-                                                    (row.org_id, row.step_id) in measured, step_title(row.step))
-                                          for row in by_org[org_id]])
-            for org_id, onboarding in onboardings.items()}
+    done_at = _measure(rows)
+    result = {}
+    for org_id, onboarding in onboardings.items():
+        states = [StepState(row.step, row, row.completed_at is not None or (org_id, row.step_id) in done_at,
+                            step_title(row.step)) for row in by_org[org_id]]
+        result[org_id] = (Progress(onboarding, states),
+                          {step_id: at for (org, step_id), at in done_at.items() if org == org_id})
+    return result
 
 
-def _measure(rows: list[StepProgress]) -> set[tuple[int, int]]:
-    """Which (org, step) pairs the portal's data shows done now: one grouped query per kind."""
+def _measure(rows: list[StepProgress]) -> dict[tuple[int, int], datetime]:
+    """The (org, step) pairs the portal's data shows done, with when: the moment itself where
+    the data has it (an agreement's acceptance, a first deal or PDF), else now. One grouped
+    query per kind of step."""
     open_rows = [row for row in rows if row.completed_at is None and row.step.kind is not StepKind.custom]
     org_ids = {row.org_id for row in open_rows}
     if not org_ids:
-        return set()
-    kinds = {row.step.kind for row in open_rows}
-    found: dict[StepKind, object] = {}
+        return {}
+    now, kinds = clock.now(), {row.step.kind for row in open_rows}
+    found: dict[StepKind, dict] = {}
     if StepKind.agreement in kinds:
-        found[StepKind.agreement] = set(db.session.scalars(sa.select(AuditEvent.org_id).where(
-            AuditEvent.action == AGREEMENT_ACCEPTED, AuditEvent.org_id.in_(org_ids)).distinct()))
+        found[StepKind.agreement] = dict(db.session.execute(
+            sa.select(AuditEvent.org_id, sa.func.min(AuditEvent.at)).where(
+                AuditEvent.action == AGREEMENT_ACCEPTED, AuditEvent.org_id.in_(org_ids)).group_by(AuditEvent.org_id)
+        ).all())
     if StepKind.brand_kit in kinds:
-        found[StepKind.brand_kit] = cobrand.ready_kits(org_ids)
+        found[StepKind.brand_kit] = dict.fromkeys(cobrand.ready_kits(org_ids), now)
     if StepKind.team in kinds:
         found[StepKind.team] = dict(db.session.execute(
             sa.select(User.org_id, sa.func.count(User.id)).where(User.org_id.in_(org_ids), User.active.is_(True))
             .group_by(User.org_id)).all())
     if StepKind.certified in kinds:
-        found[StepKind.certified] = certificates.certified_counts(clock.now(), org_ids)
+        found[StepKind.certified] = certificates.certified_counts(now, org_ids)
     if StepKind.first_deal in kinds:
         found[StepKind.first_deal] = deals.first_registrations(org_ids)
     if StepKind.first_cobrand_pdf in kinds:
-        found[StepKind.first_cobrand_pdf] = collateral.orgs_with_pdfs(org_ids)
-    return {(row.org_id, row.step_id) for row in open_rows if _met(row, found[row.step.kind])}
+        found[StepKind.first_cobrand_pdf] = collateral.first_pdfs(org_ids)
+    done = {}
+    for row in open_rows:
+        at = _done_at(row, found[row.step.kind], now)
+        if at is not None:
+            done[row.org_id, row.step_id] = at
+    return done
 
 
-def _met(row: StepProgress, found) -> bool:
+def _done_at(row: StepProgress, found: dict, now: datetime) -> datetime | None:
     step = row.step
     if step.kind is StepKind.team:
-        return found.get(row.org_id, 0) >= step.target
+        return now if found.get(row.org_id, 0) >= step.target else None
     if step.kind is StepKind.certified:
-        return found.get((row.org_id, step.path_id), 0) >= step.target
-    return row.org_id in found
+        return now if found.get((row.org_id, step.path_id), 0) >= step.target else None
+    return found.get(row.org_id)
 
 
 def confirm_step(actor: User, org: Organization, progress: StepProgress) -> None:
@@ -238,14 +255,15 @@ def record_progress() -> int:
 
 
 def _record(onboardings: dict[int, Onboarding]) -> int:
-    now, completed = clock.now(), 0
-    for org_id, progress in _progress(onboardings).items():
+    completed = 0
+    for progress, done_at in _measured(onboardings).values():
         for state in progress.steps:
-            if state.done and state.progress.completed_at is None:
+            if state.progress.step_id in done_at:
                 completed += workflow.compare_and_set(state.progress, StepProgress.completed_at.is_(None),
-                                                      {"completed_at": now})
+                                                      {"completed_at": done_at[state.progress.step_id]})
+        last = max((s.progress.completed_at for s in progress.steps if s.progress.completed_at), default=None)
         if progress.next_step is None and workflow.compare_and_set(
-                progress.onboarding, Onboarding.completed_at.is_(None), {"completed_at": now}):
+                progress.onboarding, Onboarding.completed_at.is_(None), {"completed_at": last or clock.now()}):
             org = progress.onboarding.org
             audit.record(None, "onboarding.completed", org, f"{org.name} completed its onboarding", org=org)
     return completed

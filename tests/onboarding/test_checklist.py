@@ -100,6 +100,9 @@ def test_tick_records_each_step_once_and_the_onboarding_when_complete(app, runne
     assert "6 onboarding step(s) completed" in runner.invoke(args=["tick"]).output
     assert "0 onboarding step(s) completed" in runner.invoke(args=["tick"]).output
     with app.app_context():
+        first_deal = db.session.scalar(sa.select(StepProgress.completed_at).join(ChecklistStep).where(
+            StepProgress.org_id == org_id, ChecklistStep.kind == StepKind.first_deal))
+        assert first_deal == db.session.scalar(sa.select(Deal.submitted_at).where(Deal.org_id == org_id))
         kick_off = db.session.scalar(sa.select(StepProgress).join(ChecklistStep).where(
             StepProgress.org_id == org_id, ChecklistStep.kind == StepKind.custom))
         checklist.confirm_step(find_user(VENDOR), db.session.get(Organization, org_id), kick_off)
@@ -126,11 +129,11 @@ def test_a_step_stalled_for_a_week_is_reminded_once(app, runner, demo):
         runner.invoke(args=["tick"])
         runner.invoke(args=["tick"])
     assert reminders() == ["Onboarding: Accept the partner agreement"]
-    with app.app_context():
+    with clock.travel(timedelta(days=8)), app.app_context():
         audit.record(None, checklist.AGREEMENT_ACCEPTED, db.session.get(Organization, org_id), "accepted")
-        db.session.commit()
-    with clock.travel(timedelta(days=8)):
-        runner.invoke(args=["tick"])  # records the agreement: the next step waits from now
+        db.session.commit()  # accepted on day 8: the next step waits from then
+    with clock.travel(timedelta(days=8, hours=1)):
+        runner.invoke(args=["tick"])
     with clock.travel(timedelta(days=14, hours=2)):
         runner.invoke(args=["tick"])
     assert len(reminders()) == 1
