@@ -54,9 +54,10 @@ def main_pages(app) -> dict[str | None, list[str]]:
                                     f"/training/quizzes/{ids['quiz']}"],
         "channel@vendor.demo": ["/deals/review", "/audit"],
         "admin@distributor.demo": ["/program/resellers", "/program/resellers/register"],
-        "admin@registered.demo": ["/program/", "/program/what-if"],
+        "admin@registered.demo": ["/program/", "/program/what-if", "/onboarding/"],
         "admin@vendor.demo": ["/partners/", f"/partners/{ids['gold']}", "/announcements", "/assets/downloads",
                               "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
                               "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings",
-                              "/applications/", f"/applications/{ids['application']}", "/applications/settings"],
+                              "/applications/", f"/applications/{ids['application']}", "/applications/settings",
+                              "/onboarding/checklists", "/onboarding/cohorts"],
     }
