@@ -8,3 +8,4 @@ from portal.cobrand.models import *  # noqa: F401,F403
 from portal.training.models import *  # noqa: F401,F403
 from portal.jobs import *  # noqa: F401,F403
 from portal.program.models import *  # noqa: F401,F403
+from portal.agreements.models import *  # noqa: F401,F403
