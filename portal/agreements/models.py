@@ -7,7 +7,7 @@ published agreement's text never changes (services refuse it), so an acceptance'
 `text_sha256` names the text the admin read.
 """
 import enum
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -59,6 +59,11 @@ class Agreement(db.Model):
     @property
     def type_label(self) -> str:
         return self.partner_type.label if self.partner_type else "Every partner type"
+
+    @property
+    def grace_ends_at(self) -> datetime | None:
+        """When orgs that accepted an earlier version must have accepted this one."""
+        return self.published_at + timedelta(days=self.grace_days) if self.published_at else None
 
     @property
     def is_draft(self) -> bool:

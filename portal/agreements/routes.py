@@ -20,6 +20,19 @@ from portal.web.pagination import paginate
 from portal.web.urls import base_url
 
 
+@bp.app_context_processor
+def _agreement_notice():
+    """The layout's notice (partner people only), read once per request when a page asks."""
+    return {"agreement_notice": agreement_notice}
+
+
+def agreement_notice():
+    if not current_user.is_authenticated or current_user.is_vendor:
+        return None
+    standing = standing_for(current_user.org)
+    return standing if standing.state in ("grace", "required") else None
+
+
 # --- the vendor's side --------------------------------------------------------------------------
 
 

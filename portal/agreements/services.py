@@ -8,7 +8,7 @@ import hashlib
 import re
 import secrets
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
@@ -205,7 +205,7 @@ def standing_of(org: Organization, now: datetime | None = None) -> AgreementStan
         return AgreementStanding("accepted", agreement, acceptance)
     if last_accepted is None:  # never accepted anything: no grace
         return AgreementStanding("required", agreement)
-    deadline = agreement.published_at + timedelta(days=agreement.grace_days)
+    deadline = agreement.grace_ends_at
     if now < deadline:
         return AgreementStanding("grace", agreement, deadline=deadline)
     return AgreementStanding("required", agreement, grace_ended=deadline)

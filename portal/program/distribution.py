@@ -43,6 +43,12 @@ def get_reseller(actor: User, reseller_id: int) -> Organization:
     return get_or_404(resellers_visible_to(actor), Organization, reseller_id)
 
 
+def reseller_for(actor: User, reseller_id: int) -> Organization | None:
+    """One of the actor's active resellers by id, or None."""
+    return db.session.scalar(resellers_visible_to(actor).where(Organization.status == OrgStatus.active,
+                                                               Organization.id == reseller_id))
+
+
 def active_resellers(actor: User) -> list[Organization]:
     """The resellers a distributor may register a deal for."""
     stmt = resellers_visible_to(actor).where(Organization.status == OrgStatus.active).order_by(Organization.name)

@@ -4,6 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.assets.services import products
+from portal.agreements.gate import agreement_required
 from portal.core.access import distributor_admin_required
 from portal.deals import services as deals
 from portal.deals.models import DealStatus
@@ -48,8 +49,16 @@ def reseller_deal(deal_id: int):
                   country=COUNTRY_NAMES.get(deal.country, deal.country))
 
 
+def _chosen_reseller():
+    """On a post, the reseller the distributor registers for: its agreement counts."""
+    if request.method != "POST" or not (chosen := request.form.get("reseller_id", type=bounded_id)):
+        return None
+    return distribution.reseller_for(current_user, chosen)
+
+
 @bp.route("/resellers/register", methods=["GET", "POST"])
 @distributor_admin_required
+@agreement_required("deals", org_of=_chosen_reseller)
 def register_for_reseller():
     form = OnBehalfForm()
     form.set_product_choices(products())
