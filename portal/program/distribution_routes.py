@@ -50,10 +50,13 @@ def reseller_deal(deal_id: int):
 
 
 def _chosen_reseller():
-    """On a post, the reseller the distributor registers for: its agreement counts."""
+    """On a post, the reseller the distributor registers for: its agreement counts. One that is
+    not the distributor's active reseller, or has no admin (who would own the deal, and accept
+    the agreement), is left to the form's own answer (422, saying which)."""
     if request.method != "POST" or not (chosen := request.form.get("reseller_id", type=bounded_id)):
         return None
-    return distribution.reseller_for(current_user, chosen)
+    reseller = distribution.reseller_for(current_user, chosen)
+    return reseller if reseller is not None and distribution.owner_of(reseller) is not None else None
 
 
 @bp.route("/resellers/register", methods=["GET", "POST"])
