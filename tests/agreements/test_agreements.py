@@ -536,3 +536,22 @@ def test_the_verification_page_is_public(app, client, demo):
 def test_the_acceptance_list_links_each_pdf_for_the_vendor(app, login_as):
     html = login_as("admin@vendor.demo").get(f"/agreements/{agreement_id(app, 1)}").get_data(as_text=True)
     assert html.count("/agreements/acceptances/") == 5 and "198.51.100." not in html
+
+
+def test_the_api_keeps_the_same_gate(app, client, newcomer):
+    from portal.core import tokens
+
+    with app.app_context():
+        _, secret = tokens.create_token(find_user("sales@fernhill.example"), "script")
+        db.session.commit()
+        catalogue = [p.id for p in products()]
+    body = {"customer_company": "Quokka Analytics GmbH", "customer_website": "quokka-analytics.example",
+            "contact_name": "Quinn Q", "country": "DE", "product_ids": catalogue, "amount": 42000,
+            "currency": "EUR", "close_date": (clock.now().date() + timedelta(days=60)).isoformat(),
+            "stage": "proposal"}
+    refused = client.post("/api/v1/deals", json=body, headers={"Authorization": f"Bearer {secret}"})
+    assert refused.status_code == 403
+    assert "Deal registration waits for the partner agreement" in refused.get_json()["error"]["message"]
+    login(admin := app.test_client(), "admin@fernhill.example")
+    assert accept(admin, agreement_id(app, 1), "Flora Fern").status_code == 303
+    assert client.post("/api/v1/deals", json=body, headers={"Authorization": f"Bearer {secret}"}).status_code == 201
