@@ -15,9 +15,7 @@ from portal.extensions import db
 
 TITLE = "Partner Program Agreement"
 
-_COMMON = """# Acme Cloud Partner Program Agreement
-
-This agreement is between **Acme Cloud, Inc.** ("Acme Cloud") and the partner organisation
+_COMMON = """This agreement is between **Acme Cloud, Inc.** ("Acme Cloud") and the partner organisation
 accepting it ("Partner"). It applies to every partner type of the Acme Cloud Partner Program.
 
 ## 1. Appointment
