@@ -18,6 +18,7 @@ def checker(path: Path) -> Path:
 
 def main_pages(app) -> dict[str | None, list[str]]:
     """{email (None: signed out): [path, ...]} over the demo data."""
+    from portal.agreements.models import Agreement
     from portal.assets.models import Asset
     from portal.cobrand.models import CobrandTemplate
     from portal.core.models import Organization
@@ -39,14 +40,15 @@ def main_pages(app) -> dict[str | None, list[str]]:
             "lesson": db.session.scalar(sa.select(sa.func.min(Lesson.id)).where(Lesson.course_id == course.id)),
             "quiz": course.quiz_id,
             "gold": gold,
+            "agreement": first(sa.func.min(Agreement.id)),
         }
     return {
-        None: ["/login", "/password/forgot"],
+        None: ["/login", "/password/forgot", "/agreements/verify/DEMO-AGR-0001"],
         "sales@gold.demo": ["/rooms/sales", "/deals", "/deals/new", f"/deals/{ids['deal']}", "/notifications",
                             "/profile"],
         "marketing@gold.demo": ["/rooms/marketing", "/assets", "/search?q=backup", f"/assets/{ids['asset']}",
                                 "/co-brand", f"/co-brand/{ids['template']}", "/brand-kit"],
-        "admin@gold.demo": ["/team/", "/training/team", "/program/"],
+        "admin@gold.demo": ["/team/", "/training/team", "/program/", "/agreements/current"],
         "trainee@registered.demo": ["/training", f"/training/paths/{ids['path']}", f"/training/lessons/{ids['lesson']}",
                                     f"/training/quizzes/{ids['quiz']}"],
         "channel@vendor.demo": ["/deals/review", "/audit"],
@@ -54,5 +56,6 @@ def main_pages(app) -> dict[str | None, list[str]]:
         "admin@registered.demo": ["/program/", "/program/what-if"],
         "admin@vendor.demo": ["/partners/", f"/partners/{ids['gold']}", "/announcements", "/assets/downloads",
                               "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
-                              "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings"],
+                              "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings",
+                              "/agreements/", f"/agreements/{ids['agreement']}", "/agreements/new"],
     }
