@@ -65,5 +65,5 @@ def blocked(feature: str, org: Organization, standing: services.AgreementStandin
         return "", 403, {"HX-Redirect": target, "Vary": "HX-Request"}
     admins = services.org_admins(org)
     body = render_template("agreements/blocked.html", feature=FEATURES[feature], org=org, standing=standing,
-                           own=own, admins=admins)
+                           own=own, admins=admins, agreement_gate_page=True)  # says it all: no notice above it
     return body, 403, {"Vary": "HX-Request"}

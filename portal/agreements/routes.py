@@ -53,8 +53,12 @@ def index():
 @vendor_admin_required
 def new():
     form = DraftForm()
-    if request.method == "GET" and (chosen := request.args.get("type")) in {t.value for t in PartnerType}:
-        form.partner_type.data = chosen
+    if request.method == "GET":
+        chosen = request.args.get("type", "")
+        partner_type = PartnerType(chosen) if chosen in {t.value for t in PartnerType} else None
+        form.partner_type.data = chosen if partner_type else ""
+        if (latest := services.latest_version(partner_type)) is not None:  # the next version starts from it
+            form.title.data, form.body.data = latest.title, latest.body
     if form.validate_on_submit():
         with domain_action(form, "title") as outcome:
             agreement = services.create_draft(current_user, form.to_input())

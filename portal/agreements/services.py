@@ -67,6 +67,12 @@ def get_agreement(agreement_id: int) -> Agreement:
     return get_or_404(sa.select(Agreement), Agreement, agreement_id)
 
 
+def latest_version(partner_type: PartnerType | None) -> Agreement | None:
+    """The partner type's newest version (any status): a new draft starts from its text."""
+    return db.session.scalar(sa.select(Agreement).where(Agreement.scope == scope_of(partner_type))
+                             .order_by(Agreement.version.desc()).limit(1))
+
+
 def create_draft(actor: User, data: DraftInput) -> Agreement:
     scope = scope_of(data.partner_type)
     if db.session.scalar(sa.select(Agreement.id).where(Agreement.scope == scope,

@@ -555,3 +555,16 @@ def test_the_api_keeps_the_same_gate(app, client, newcomer):
     login(admin := app.test_client(), "admin@fernhill.example")
     assert accept(admin, agreement_id(app, 1), "Flora Fern").status_code == 303
     assert client.post("/api/v1/deals", json=body, headers={"Authorization": f"Bearer {secret}"}).status_code == 201
+
+
+def test_a_new_draft_starts_from_the_latest_text_of_its_type(app, login_as):
+    client = login_as("admin@vendor.demo")
+    every = client.get("/agreements/new").get_data(as_text=True)
+    assert "Data Processing Addendum" in every and 'value="Partner Program Agreement"' in every
+    msp = client.get("/agreements/new?type=msp").get_data(as_text=True)
+    assert "Data Processing Addendum" not in msp and '<option selected value="msp">' in msp
+
+
+def test_the_gate_page_carries_no_second_notice(app, newcomer, login_as):
+    html = login_as("sales@fernhill.example").get("/deals/new").get_data(as_text=True)
+    assert html.count("wait for the partner agreement") == 0 and "waits for the partner agreement" in html
