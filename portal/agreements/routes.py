@@ -7,7 +7,6 @@ from flask_login import current_user
 from portal.agreements import bp, pdfs, services
 from portal.agreements.forms import AcceptForm, DraftForm, EditDraftForm, PublishForm
 from portal.agreements.gate import FEATURES, standing_for
-from portal.agreements.models import AgreementStatus
 from portal.core.access import (partner_admin_required, partner_required, public, signed_in, vendor_admin_required,
                                 vendor_required)
 from portal.core.models import PartnerType, Role

@@ -110,7 +110,8 @@ def update_draft(actor: User, agreement: Agreement, title: str, body: str) -> No
 
 def delete_draft(actor: User, agreement: Agreement) -> None:
     if not agreement.is_draft:
-        raise NotEditable(f"Version {agreement.version} is {agreement.status.label.lower()}: only a draft can be deleted.")
+        raise NotEditable(f"Version {agreement.version} is {agreement.status.label.lower()}: "
+                          "only a draft can be deleted.")
     name = _name(agreement)
     deleted = db.session.execute(sa.delete(Agreement).where(Agreement.id == agreement.id,
                                                             Agreement.status == AgreementStatus.draft)
