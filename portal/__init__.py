@@ -54,6 +54,7 @@ def _register_converters(app: Flask) -> None:
 
 
 def _register_blueprints(app: Flask) -> None:
+    from portal.agreements import bp as agreements_bp
     from portal.api import api_bp
     from portal.assets.routes import bp as assets_bp
     from portal.cobrand import bp as cobrand_bp
@@ -72,9 +73,10 @@ def _register_blueprints(app: Flask) -> None:
     import portal.training.routes, portal.training.team_routes, portal.training.editor_routes  # noqa: F401,E401
     import portal.program.routes, portal.program.standing_routes, portal.program.distribution_routes  # noqa: F401,E401
     import portal.onboarding.routes, portal.onboarding.checklist_routes  # noqa: F401,E401
+    import portal.agreements.routes  # noqa: F401
 
     for blueprint in (auth_bp, system_bp, rooms_bp, assets_bp, deals_bp, notifications_bp, partners_bp, people_bp,
-                      cobrand_bp, training_bp, program_bp, onboarding_bp, api_bp):
+                      cobrand_bp, training_bp, program_bp, agreements_bp, onboarding_bp, api_bp):
         app.register_blueprint(blueprint)
 
 

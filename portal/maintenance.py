@@ -6,6 +6,7 @@ from dataclasses import dataclass
 
 import sqlalchemy as sa
 
+from portal.agreements.models import Acceptance
 from portal.assets.models import AssetVersion
 from portal.cobrand.models import BrandKit, CobrandedPdf, TemplateVersion
 from portal.extensions import db
@@ -16,7 +17,8 @@ from portal.training.models import Certificate
 # Every column that names a file in the BlobStore. A new one must be added here, or its files
 # would be collected (tests/core/test_maintenance.py checks the models for sha256 columns).
 BLOB_COLUMNS = (AssetVersion.sha256, AssetVersion.preview_sha256, BrandKit.logo_sha256,
-                TemplateVersion.thumbnail_sha256, CobrandedPdf.sha256, Certificate.pdf_sha256, Evidence.file_sha256)
+                TemplateVersion.thumbnail_sha256, CobrandedPdf.sha256, Certificate.pdf_sha256, Evidence.file_sha256,
+                Acceptance.pdf_sha256)
 # A file is stored before the row that names it is committed (uploads are checked and
 # stored outside the transaction), so only files older than this may go.
 GRACE_SECONDS = 24 * 3600

@@ -9,3 +9,4 @@ from portal.training.models import *  # noqa: F401,F403
 from portal.jobs import *  # noqa: F401,F403
 from portal.program.models import *  # noqa: F401,F403
 from portal.onboarding.models import *  # noqa: F401,F403
+from portal.agreements.models import *  # noqa: F401,F403

@@ -6,6 +6,7 @@ from alembic.migration import MigrationContext
 from werkzeug.routing import IntegerConverter
 
 from helpers import csrf_token, htmx_get, login
+from portal.agreements.models import Acceptance
 from portal.assets.models import Asset
 from portal.demo.cobrand import TEMPLATES
 from portal.cobrand.models import CobrandedPdf, CobrandTemplate
@@ -68,7 +69,7 @@ def test_anonymous_is_sent_to_login_everywhere_but_public_views(app, client, dem
 def test_public_views_are_only_the_sign_in_pages(app):
     public = {r.endpoint for r in app.url_map.iter_rules() if r.endpoint != "static" and _is_public(app, r)}
     assert public == {"auth.login", "auth.forgot_password", "auth.set_password", "api.openapi_document",
-                      "training.verify", "onboarding.apply"}
+                      "training.verify", "onboarding.apply", "agreements.verify"}
 
 
 def test_every_endpoint_declares_its_gate(app):
@@ -179,6 +180,8 @@ def _gold_ids(app):
             # Training: Gold's own records, and a path for Gold-and-above presales people only.
             "attempt_id": db.session.scalar(sa.select(sa.func.min(Attempt.id)).where(Attempt.org_id == gold.id)),
             "certificate_id": db.session.scalar(sa.select(Certificate.id).where(Certificate.org_id == gold.id)),
+            # Gold's acceptance of the partner agreement (its PDF).
+            "acceptance_id": db.session.scalar(sa.select(Acceptance.id).where(Acceptance.org_id == gold.id)),
             **_gold_only_training(),
         }
 
@@ -264,3 +267,17 @@ def _not_search_table(name, type_, parent_names) -> bool:
     """The PostgreSQL search backend's tables are made by migration 0011 for search/, not
     from models: the comparison leaves them out."""
     return not (type_ == "table" and name in postgres_index.TABLES)
+
+
+# The partner agreement gates deal registration (a partner's own, and a distributor's on a
+# reseller's behalf) and co-branding's Create PDF; it is a mark, not a second gate.
+AGREEMENT_GATED = {"deals.new": "deals", "deals.edit": "deals", "deals.submit": "deals",
+                   "program.register_for_reseller": "deals", "cobrand.create_pdf": "cobrand"}
+
+
+def test_exactly_the_intended_endpoints_need_the_agreement(app):
+    marked = {rule.endpoint: app.view_functions[rule.endpoint].needs_agreement for rule in app.url_map.iter_rules()
+              if getattr(app.view_functions[rule.endpoint], "needs_agreement", None)}
+    assert marked == AGREEMENT_GATED
+    for endpoint in marked:
+        assert gate_of(app, endpoint) is not None  # still its one role gate, under which the mark sits

@@ -4,7 +4,7 @@ region and partner type); onboarding checklists per partner type and each new pa
 progress
 
 Revision ID: 0018
-Revises: 0016
+Revises: 0017
 Create Date: 2026-12-04 19:20:49.630862
 
 """
@@ -14,7 +14,7 @@ import sqlalchemy as sa
 
 # revision identifiers, used by Alembic.
 revision = '0018'
-down_revision = '0016'
+down_revision = '0017'
 branch_labels = None
 depends_on = None
 

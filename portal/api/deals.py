@@ -4,6 +4,7 @@ from flask import abort, jsonify, request, url_for
 from sqlalchemy.orm import selectinload
 from werkzeug.datastructures import MultiDict
 
+from portal.agreements import services as agreements
 from portal.api import api_bp, api_user, json_body
 from portal.api.contract import body_type_errors
 from portal.api.form_schema import TYPABLE_TEXT, form_schema
@@ -72,6 +73,10 @@ def create_deal():
     user = api_user()
     if user.is_vendor:
         abort(403, "Deals are registered by partners; vendor staff review them.")
+    standing = agreements.standing_of(user.org)  # the pages' agreement gate, answered in JSON
+    if not standing.is_open:
+        abort(403, f"Deal registration waits for the partner agreement: {user.org.name}'s admin accepts version "
+                   f"{standing.agreement.version} at {url_for('agreements.current', _external=True)}.")
     body = json_body()
     type_errors = body_type_errors(body, NEW_DEAL)
     form = DealForm(formdata=_as_form_data(body, type_errors), meta={"csrf": False})

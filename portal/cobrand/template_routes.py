@@ -14,6 +14,7 @@ from portal.cobrand import bp, collateral, pdfs, services
 from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
+from portal.agreements.gate import agreement_required
 from portal.core.access import partner_required, signed_in, vendor_admin_required, vendor_required
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Persona
@@ -171,6 +172,7 @@ def thumbnail(template_id: int, number: int):
 
 @bp.post("/co-brand/<int:template_id>/pdf")
 @partner_required
+@agreement_required("cobrand")
 def create_pdf(template_id: int):
     """Make the partner's PDF, or find the same one in the cache; answers the result block:
     the PDF, or (rendering on a worker) a progress block that polls the job."""

@@ -7,6 +7,7 @@ from sqlalchemy.orm import selectinload
 
 from portal.assets.services import products
 from portal.core import clock
+from portal.agreements.gate import agreement_required
 from portal.core.access import (
     get_or_404, partner_required, partners_visible_to, signed_in, vendor_admin_required, vendor_required,
 )
@@ -107,6 +108,7 @@ def _form_page(form: DealForm, deal: Deal | None, status: int = 200):
 
 @bp.route("/deals/new", methods=["GET", "POST"])
 @partner_required
+@agreement_required("deals")
 def new():
     form = _deal_form()
     if form.validate_on_submit():
@@ -121,6 +123,7 @@ def new():
 
 @bp.route("/deals/<int:deal_id>/edit", methods=["GET", "POST"])
 @partner_required
+@agreement_required("deals")
 def edit(deal_id: int):
     deal = _own_draft(deal_id)
     form = _deal_form(deal)
@@ -215,6 +218,7 @@ def _act(deal: Deal, action, done: str):
 
 @bp.post("/deals/<int:deal_id>/submit")
 @partner_required
+@agreement_required("deals")
 def submit(deal_id: int):
     deal = services.get_deal(current_user, deal_id)
     return _act(deal, lambda: services.submit(current_user, deal), "Deal submitted for review.")

@@ -1,5 +1,5 @@
 """The fixed demo data (documented in README.md): orgs, people and announcements here; the
-program's benefits, the asset library, deals, co-branding and training in this package's modules, their long texts
+program's benefits, the partner agreement, the asset library, deals, co-branding and training in this package's modules, their long texts
 and designs in data/. Generated data for benchmarks is in generated.py."""
 from datetime import timedelta
 
@@ -12,6 +12,7 @@ from portal.core.models import (
 )
 from portal.core.tiers import tier_by_key
 from portal.core.passwords import hash_password
+from portal.demo.agreements import seed_demo_agreements
 from portal.demo.assets import seed_demo_assets
 from portal.demo.cobrand import seed_demo_brand_kits, seed_demo_templates
 from portal.demo.deals import seed_demo_deals
@@ -71,6 +72,7 @@ def seed_demo() -> None:
     )
     db.session.flush()
     _seed_announcements(orgs)
+    seed_demo_agreements()
     seed_demo_program()
     seed_demo_assets(orgs, db.session.scalar(sa.select(User).where(User.email == ASSET_AUTHOR)))
     seed_demo_deals()

@@ -56,8 +56,26 @@ def seed_generated_partners(count: int) -> int:
         for org_id, _ in ids for n in range(3)
     ]
     db.session.execute(sa.insert(User), user_rows)
+    _accept_current_agreement([org_id for org_id, _ in ids], now)
     db.session.commit()
     return count
+
+
+def _accept_current_agreement(org_ids: list[int], now) -> None:
+    """Each generated org's admin accepted the agreement for every type, as the demo's orgs did
+    (so pages behind the agreement gate measure the common case)."""
+    from portal.agreements.models import EVERY_TYPE, Acceptance, Agreement, AgreementStatus
+
+    current = db.session.scalar(sa.select(Agreement).where(Agreement.scope == EVERY_TYPE,
+                                                           Agreement.status == AgreementStatus.published))
+    if current is None:
+        return
+    admins = db.session.execute(sa.select(User.org_id, User.id, User.name).where(
+        User.org_id.in_(org_ids), User.role == Role.partner_admin)).all()
+    db.session.execute(sa.insert(Acceptance), [
+        {"agreement_id": current.id, "org_id": org_id, "user_id": user_id, "typed_name": name, "accepted_at": now,
+         "ip": "198.51.100.200", "version": current.version, "text_sha256": current.text_sha256,
+         "code": f"GEN-AGR-{org_id:07d}"} for org_id, user_id, name in admins])
 
 
 def seed_generated_certificates(seed: int = 7) -> int:

@@ -43,6 +43,18 @@ def get_reseller(actor: User, reseller_id: int) -> Organization:
     return get_or_404(resellers_visible_to(actor), Organization, reseller_id)
 
 
+def reseller_for(actor: User, reseller_id: int) -> Organization | None:
+    """One of the actor's active resellers by id, or None."""
+    return db.session.scalar(resellers_visible_to(actor).where(Organization.status == OrgStatus.active,
+                                                               Organization.id == reseller_id))
+
+
+def owner_of(reseller: Organization) -> User | None:
+    """Who owns a deal registered on the reseller's behalf: its first active admin."""
+    return db.session.scalars(sa.select(User).where(User.org_id == reseller.id, User.role == Role.partner_admin,
+                                                    User.active.is_(True)).order_by(User.id)).first()
+
+
 def active_resellers(actor: User) -> list[Organization]:
     """The resellers a distributor may register a deal for."""
     stmt = resellers_visible_to(actor).where(Organization.status == OrgStatus.active).order_by(Organization.name)
@@ -55,8 +67,7 @@ def register_for_reseller(actor: User, data: OnBehalf) -> Deal:
     reseller = next((org for org in active_resellers(actor) if org.id == data.reseller_id), None)
     if reseller is None:
         raise DistributionError("Choose one of your active resellers.", field="reseller_id")
-    owner = db.session.scalars(sa.select(User).where(User.org_id == reseller.id, User.role == Role.partner_admin,
-                                                     User.active.is_(True)).order_by(User.id)).first()
+    owner = owner_of(reseller)
     if owner is None:
         raise DistributionError(f"{reseller.name} has no active admin to own the deal; ask them to add one.",
                                 field="reseller_id")

@@ -4,6 +4,7 @@ from flask import flash, redirect, request, url_for
 from flask_login import current_user
 
 from portal.assets.services import products
+from portal.agreements.gate import agreement_required
 from portal.core.access import distributor_admin_required
 from portal.deals import services as deals
 from portal.deals.models import DealStatus
@@ -48,8 +49,19 @@ def reseller_deal(deal_id: int):
                   country=COUNTRY_NAMES.get(deal.country, deal.country))
 
 
+def _chosen_reseller():
+    """On a post, the reseller the distributor registers for: its agreement counts. One that is
+    not the distributor's active reseller, or has no admin (who would own the deal, and accept
+    the agreement), is left to the form's own answer (422, saying which)."""
+    if request.method != "POST" or not (chosen := request.form.get("reseller_id", type=bounded_id)):
+        return None
+    reseller = distribution.reseller_for(current_user, chosen)
+    return reseller if reseller is not None and distribution.owner_of(reseller) is not None else None
+
+
 @bp.route("/resellers/register", methods=["GET", "POST"])
 @distributor_admin_required
+@agreement_required("deals", org_of=_chosen_reseller)
 def register_for_reseller():
     form = OnBehalfForm()
     form.set_product_choices(products())

@@ -7,7 +7,8 @@ from portal import maintenance
 from portal.extensions import db
 from portal.storage import LocalBlobStore, blob_store
 
-NOT_FILES = {"cobrand_template_versions.content_sha256"}  # a hash of a design, not a stored file
+# Hashes of a design and of an agreement's text, not stored files.
+NOT_FILES = {"cobrand_template_versions.content_sha256", "agreements.text_sha256", "agreement_acceptances.text_sha256"}
 
 
 def age(store: LocalBlobStore, blob_id: str, seconds: float) -> None:

@@ -18,6 +18,7 @@ def checker(path: Path) -> Path:
 
 def main_pages(app) -> dict[str | None, list[str]]:
     """{email (None: signed out): [path, ...]} over the demo data."""
+    from portal.agreements.models import Agreement
     from portal.assets.models import Asset
     from portal.cobrand.models import CobrandTemplate
     from portal.core.models import Organization
@@ -42,14 +43,15 @@ def main_pages(app) -> dict[str | None, list[str]]:
             "gold": gold,
             "application": db.session.scalar(sa.select(Application.id).where(
                 Application.company == "Northwind Solutions")),
+            "agreement": first(sa.func.min(Agreement.id)),
         }
     return {
-        None: ["/login", "/password/forgot", "/apply"],
+        None: ["/login", "/password/forgot", "/apply", "/agreements/verify/DEMO-AGR-0001"],
         "sales@gold.demo": ["/rooms/sales", "/deals", "/deals/new", f"/deals/{ids['deal']}", "/notifications",
                             "/profile"],
         "marketing@gold.demo": ["/rooms/marketing", "/assets", "/search?q=backup", f"/assets/{ids['asset']}",
                                 "/co-brand", f"/co-brand/{ids['template']}", "/brand-kit"],
-        "admin@gold.demo": ["/team/", "/training/team", "/program/"],
+        "admin@gold.demo": ["/team/", "/training/team", "/program/", "/agreements/current"],
         "trainee@registered.demo": ["/training", f"/training/paths/{ids['path']}", f"/training/lessons/{ids['lesson']}",
                                     f"/training/quizzes/{ids['quiz']}"],
         "channel@vendor.demo": ["/deals/review", "/audit"],
@@ -59,5 +61,6 @@ def main_pages(app) -> dict[str | None, list[str]]:
                               "/deals/house-accounts", "/training/manage", "/training/stats", "/outbox", "/program/tiers",
                               "/program/changes", f"/program/partners/{ids['gold']}", "/program/settings",
                               "/applications/", f"/applications/{ids['application']}", "/applications/settings",
-                              "/onboarding/checklists", "/onboarding/cohorts"],
+                              "/onboarding/checklists", "/onboarding/cohorts",
+                              "/agreements/", f"/agreements/{ids['agreement']}", "/agreements/new"],
     }
