@@ -7,6 +7,7 @@ IP address the app decided for it (request.remote_addr).
 import hashlib
 import re
 import secrets
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -228,6 +229,12 @@ def org_acceptances(org: Organization) -> list[Acceptance]:
 def org_admins(org: Organization) -> list[User]:
     return db.session.scalars(sa.select(User).where(User.org_id == org.id, User.role == Role.partner_admin,
                                                     User.active.is_(True)).order_by(User.name)).all()
+
+
+def first_acceptances(org_ids: Collection[int]) -> dict[int, datetime]:
+    """When each of these orgs first accepted an agreement (the onboarding step), in one query."""
+    return dict(db.session.execute(sa.select(Acceptance.org_id, sa.func.min(Acceptance.accepted_at))
+                                   .where(Acceptance.org_id.in_(org_ids)).group_by(Acceptance.org_id)).all())
 
 
 def acceptances_visible_to(user: User):

@@ -10,11 +10,11 @@ from flask_login import current_user
 
 from portal import jobs
 from portal import pdf as renderer
+from portal.agreements.gate import agreement_required
 from portal.cobrand import bp, collateral, pdfs, services
 from portal.cobrand.designs import SlotValues, design_problems, document
 from portal.cobrand.forms import CobrandForm, TemplateForm
 from portal.cobrand.models import ActivityKind, CobrandTemplate, CobrandedPdf, TemplateVersion
-from portal.agreements.gate import agreement_required
 from portal.core.access import partner_required, signed_in, vendor_admin_required, vendor_required
 from portal.core.database import end_transaction, reads_only
 from portal.core.models import Persona

@@ -5,9 +5,9 @@ from flask import Blueprint, abort, flash, redirect, request, url_for
 from flask_login import current_user
 from sqlalchemy.orm import selectinload
 
+from portal.agreements.gate import agreement_required
 from portal.assets.services import products
 from portal.core import clock
-from portal.agreements.gate import agreement_required
 from portal.core.access import (
     get_or_404, partner_required, partners_visible_to, signed_in, vendor_admin_required, vendor_required,
 )

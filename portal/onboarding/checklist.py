@@ -9,10 +9,11 @@ from datetime import datetime, timedelta
 
 import sqlalchemy as sa
 
+from portal.agreements import services as agreements
 from portal.cobrand import collateral, services as cobrand
 from portal.core import audit, clock, workflow
 from portal.core.errors import DomainError
-from portal.core.models import AuditEvent, Organization, PartnerType, Role, User
+from portal.core.models import Organization, PartnerType, Role, User
 from portal.deals import services as deals
 from portal.extensions import db
 from portal.notifications.services import notify
@@ -20,7 +21,6 @@ from portal.onboarding.models import Checklist, ChecklistStep, Onboarding, StepK
 from portal.training import certificates
 
 STALLED_AFTER = timedelta(days=7)
-AGREEMENT_ACCEPTED = "agreement.accepted"  # the audit action the agreements module records
 
 
 class ChecklistError(DomainError):
@@ -188,7 +188,7 @@ def _measured(onboardings: dict[int, Onboarding]) -> dict[int, tuple[Progress, d
 
 def _measure(rows: list[StepProgress]) -> dict[tuple[int, int], datetime]:
     """The (org, step) pairs the portal's data shows done, with when: the moment itself where
-    the data has it (an agreement's acceptance, a first deal or PDF), else now. One grouped
+    the data has it (the first acceptance of an agreement, a first deal or PDF), else now. One grouped
     query per kind of step."""
     open_rows = [row for row in rows if row.completed_at is None and row.step.kind is not StepKind.custom]
     org_ids = {row.org_id for row in open_rows}
@@ -197,10 +197,7 @@ def _measure(rows: list[StepProgress]) -> dict[tuple[int, int], datetime]:
     now, kinds = clock.now(), {row.step.kind for row in open_rows}
     found: dict[StepKind, dict] = {}
     if StepKind.agreement in kinds:
-        found[StepKind.agreement] = dict(db.session.execute(
-            sa.select(AuditEvent.org_id, sa.func.min(AuditEvent.at)).where(
-                AuditEvent.action == AGREEMENT_ACCEPTED, AuditEvent.org_id.in_(org_ids)).group_by(AuditEvent.org_id)
-        ).all())
+        found[StepKind.agreement] = agreements.first_acceptances(org_ids)
     if StepKind.brand_kit in kinds:
         found[StepKind.brand_kit] = dict.fromkeys(cobrand.ready_kits(org_ids), now)
     if StepKind.team in kinds:

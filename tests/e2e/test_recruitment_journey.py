@@ -1,6 +1,7 @@
 """Recruitment end to end: a company applies (typing as people do), confirms its email from
-the outbox, the vendor approves it, and the applicant accepts the invitation and signs in as
-the new partner's admin."""
+the outbox, the vendor approves it, the applicant accepts the invitation and signs in as the
+new partner's admin; the checklist shows the agreement step, deal registration waits for
+the agreement, and accepting it ticks the step and opens deals."""
 import re
 
 import pytest
@@ -24,7 +25,7 @@ def _link_in_mail(app, subject: str) -> str:
     return re.search(r"https?://\S+?(/\S+)", body).group(1)
 
 
-def test_apply_confirm_approve_and_sign_in_as_the_new_partner(app, new_page):
+def test_apply_confirm_approve_accept_the_agreement_and_register_deals(app, new_page):
     applicant = new_page()
     applicant.goto("/apply")
     applicant.get_by_label("Company").press_sequentially("Polarnet AS")
@@ -63,3 +64,19 @@ def test_apply_confirm_approve_and_sign_in_as_the_new_partner(app, new_page):
     applicant.get_by_label("Repeat the password").fill("northern-lights-2027")
     applicant.get_by_role("button", name="Set password and sign in").click()
     expect(applicant.locator(".nav-user")).to_contain_text("Polarnet AS")
+
+    applicant.goto("/onboarding/")
+    agreement_step = applicant.locator(".onboarding-steps li").filter(has_text="Accept the partner agreement")
+    expect(agreement_step).to_contain_text("to do")
+    applicant.goto("/deals/new")
+    expect(applicant.get_by_role("heading", name="Deal registration waits for the partner agreement")).to_be_visible()
+    applicant.get_by_role("link", name="Read and accept the agreement").click()
+    applicant.get_by_label("Your full name").fill("Ingrid Berg")
+    applicant.get_by_label("I have read and accept this agreement on behalf of my organisation").check()
+    applicant.get_by_role("button", name=re.compile("Accept version")).click()
+    expect(applicant.get_by_role("heading", name="✓ Accepted")).to_be_visible()
+
+    applicant.goto("/onboarding/")
+    expect(agreement_step).to_contain_text("done")
+    applicant.goto("/deals/new")
+    expect(applicant.get_by_role("heading", name=re.compile("Register a deal"))).to_be_visible()

@@ -8,8 +8,9 @@ import sqlalchemy as sa
 
 from concurrency import all_have_read, run_at_once
 from helpers import post
+from portal.agreements import services as agreements
 from portal.cobrand.models import BrandKit, CobrandedPdf, CobrandTemplate
-from portal.core import audit, clock
+from portal.core import clock
 from portal.core.auth import find_user
 from portal.core.models import AuditEvent, Organization, PartnerType, Persona, Role, User
 from portal.deals.models import Deal, DealStage, DealStatus
@@ -42,13 +43,20 @@ def _approved(at_days_ago: int = 0) -> Organization:
     return org
 
 
+def _accept(org: Organization) -> None:
+    """The new partner's admin accepts the demo's agreement (v1, every type)."""
+    admin = db.session.scalar(sa.select(User).where(User.email == EMAIL))
+    agreement = agreements.standing_of(org).agreement
+    agreements.accept(admin, agreements.AcceptInput(agreement.id, "Lena Holm"), "198.51.100.9")
+
+
 def _states(org) -> dict[StepKind, bool]:
     return {state.step.kind: state.done for state in checklist.progress_of(org).steps}
 
 
 def _do_everything_but_the_kick_off(org: Organization) -> None:
     admin = db.session.scalar(sa.select(User).where(User.email == EMAIL))
-    audit.record(admin, checklist.AGREEMENT_ACCEPTED, org, "accepted", org=org)
+    _accept(org)
     people.add_person(admin, org, people.NewPerson("Ola Berg", "ola@tindra.example", Persona.sales, Role.partner_user))
     path = db.session.scalar(sa.select(LearningPath).where(LearningPath.title == "Sales Fundamentals"))
     db.session.add(Certificate(code="TINDRA-1", user_id=admin.id, org_id=org.id, path_id=path.id,
@@ -130,7 +138,7 @@ def test_a_step_stalled_for_a_week_is_reminded_once(app, runner, demo):
         runner.invoke(args=["tick"])
     assert reminders() == ["Onboarding: Accept the partner agreement"]
     with clock.travel(timedelta(days=8)), app.app_context():
-        audit.record(None, checklist.AGREEMENT_ACCEPTED, db.session.get(Organization, org_id), "accepted")
+        _accept(db.session.get(Organization, org_id))
         db.session.commit()  # accepted on day 8: the next step waits from then
     with clock.travel(timedelta(days=8, hours=1)):
         runner.invoke(args=["tick"])
