@@ -7,8 +7,9 @@ from flask_login import current_user
 from portal.agreements import bp, pdfs, services
 from portal.agreements.forms import AcceptForm, DraftForm, EditDraftForm, PublishForm
 from portal.agreements.gate import FEATURES, standing_for
-from portal.core.access import (partner_admin_required, partner_required, public, signed_in, vendor_admin_required,
-                                vendor_required)
+from portal.core.access import (
+    partner_admin_required, partner_required, public, signed_in, vendor_admin_required, vendor_required,
+)
 from portal.core.models import PartnerType, Role
 from portal.extensions import db
 from portal.pdf import RenderFailed
@@ -179,8 +180,8 @@ def acceptance_pdf(acceptance_id: int):
     except RenderFailed as error:
         abort(503, description=str(error))
     db.session.commit()
-    response = send_blob(sha, mimetype="application/pdf", etag=False, max_age=0)
-    response.headers["Content-Disposition"] = f'attachment; filename="agreement-{code}.pdf"'
+    response = send_blob(sha, mimetype="application/pdf", etag=False, max_age=0, as_attachment=True,
+                         download_name=f"agreement-{code}.pdf")
     response.cache_control.private = True
     response.cache_control.no_store = True
     return response

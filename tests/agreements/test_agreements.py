@@ -499,7 +499,7 @@ def test_the_pdf_shows_the_text_the_record_and_the_verification_code(app, login_
     row = _acceptance(app)
     response, data = pdf_of(login_as("admin@gold.demo"), row.id)
     assert response.status_code == 200 and response.mimetype == "application/pdf"
-    assert 'filename="agreement-DEMO-AGR-0001.pdf"' in response.headers["Content-Disposition"]
+    assert response.headers["Content-Disposition"] == "attachment; filename=agreement-DEMO-AGR-0001.pdf"
     assert "no-store" in response.headers["Cache-Control"]
     text = text_of(data)
     for expected in (GOLD, "Grace Holt", row.ip, "Version 1", "UTC", row.code, "Acceptance record",
