@@ -1,8 +1,9 @@
 """Onboarding: each partner type's checklist, and each new partner's way through it. A step
-completes itself from the portal's data (an audit event or another domain's query), never
-from a partner ticking a box; custom steps are confirmed by the vendor. Pages show progress
-measured live; `tick` records when each step completed (a compare-and-set: once; the moment
-itself where the data has it), the moment the whole checklist did, and reminds about a step stalled for 7 days (once per step)."""
+completes itself from the portal's data (other domains' queries), never from a partner
+ticking a box; custom steps are confirmed by the vendor. Pages show progress measured live;
+`tick` records when each step completed (a compare-and-set: once; the moment itself where
+the data has it), the moment the whole checklist did, and reminds about a step stalled for
+7 days (once per step)."""
 from collections import defaultdict
 from dataclasses import dataclass
 from datetime import datetime, timedelta

@@ -118,32 +118,36 @@ def start_review(application_id: int):
     return redirect(url_for("onboarding.application", application_id=application.id), 303)
 
 
+def _one_field(application: Application, name: str, form, act, done=None, anchor=None):
+    """A form of one field on the application's page (`name`: owner, note, decline): on success
+    back to the page (303), else the page again with the form's messages (422)."""
+    if form.validate_on_submit():
+        with domain_action(form) as outcome:
+            act(form.to_input())
+        if outcome.ok:
+            if done:
+                flash(done())
+            return redirect(url_for("onboarding.application", application_id=application.id, _anchor=anchor), 303)
+    return _detail(application, 422, **{f"{name}_form": form})
+
+
 @bp.post("/applications/<int:application_id>/owner")
 @vendor_required
 def assign(application_id: int):
     application = _application(application_id)
     form = OwnerForm()
     form.owner_id.choices = [SelectChoice(u.id, u.name) for u in services.vetting_staff()]
-    if form.validate_on_submit():
-        with domain_action(form, "owner_id") as outcome:
-            services.assign(current_user, application, db.session.get(User, form.to_input()))
-        if outcome.ok:
-            flash(f"{application.owner.name} owns this application.")
-            return redirect(url_for("onboarding.application", application_id=application.id), 303)
-    return _detail(application, 422, owner_form=form)
+    return _one_field(application, "owner", form,
+                      lambda owner_id: services.assign(current_user, application, db.session.get(User, owner_id)),
+                      lambda: f"{application.owner.name} owns this application.")
 
 
 @bp.post("/applications/<int:application_id>/notes")
 @vendor_required
 def add_note(application_id: int):
     application = _application(application_id)
-    form = NoteForm()
-    if form.validate_on_submit():
-        with domain_action(form, "body") as outcome:
-            services.add_note(current_user, application, form.to_input())
-        if outcome.ok:
-            return redirect(url_for("onboarding.application", application_id=application.id, _anchor="notes"), 303)
-    return _detail(application, 422, note_form=form)
+    return _one_field(application, "note", NoteForm(), lambda body: services.add_note(current_user, application, body),
+                      anchor="notes")
 
 
 @bp.post("/applications/<int:application_id>/approve")
@@ -161,14 +165,9 @@ def approve(application_id: int):
 @vendor_required
 def decline(application_id: int):
     application = _application(application_id)
-    form = DeclineForm()
-    if form.validate_on_submit():
-        with domain_action(form, "reason") as outcome:
-            services.decline(current_user, application, form.to_input())
-        if outcome.ok:
-            flash(f"Declined; {application.email} has been told, with your reason.")
-            return redirect(url_for("onboarding.application", application_id=application.id), 303)
-    return _detail(application, 422, decline_form=form)
+    return _one_field(application, "decline", DeclineForm(),
+                      lambda reason: services.decline(current_user, application, reason),
+                      lambda: f"Declined; {application.email} has been told, with your reason.")
 
 
 @bp.route("/applications/settings", methods=["GET", "POST"])
