@@ -90,7 +90,14 @@ def _register_web_layer(app: Flask) -> None:
     app.after_request(add_security_headers)
     errors.register(app)
     templating.register(app)
+    if app.config["PROXY_HOPS"]:
+        # Behind N trusted proxies (a load balancer): the client's address and scheme are the
+        # ones they forwarded. Without it every client shares the balancer's address, and the
+        # throttles per address (sign-in, applications) would count them all as one.
+        from werkzeug.middleware.proxy_fix import ProxyFix
 
+        hops = app.config["PROXY_HOPS"]
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops)
 
 
 def _register_commands(app: Flask) -> None:

@@ -70,6 +70,7 @@ def from_env() -> dict:
         # field's message (Flask's 500 kB default answers 413, as if a file were too large).
         "MAX_FORM_MEMORY_SIZE": 2 * 1024 * 1024,
         "BASE_URL": os.environ.get("PORTAL_BASE_URL", "").rstrip("/"),  # unset: the request's host (web.urls)
+        "PROXY_HOPS": int(os.environ.get("PORTAL_PROXY_HOPS", "0")),  # trusted proxies in front (X-Forwarded-*)
         "MAIL_FROM": os.environ.get("PORTAL_MAIL_FROM", "partnerhouse@localhost"),
         "SMTP_HOST": os.environ.get("PORTAL_SMTP_HOST", ""),
         "SMTP_PORT": int(os.environ.get("PORTAL_SMTP_PORT", "25")),

@@ -171,3 +171,21 @@ def test_the_services_confirm_is_idempotent(app, client):
         application = db.session.scalar(sa.select(Application))
         assert services.confirm(application) is True
         assert services.confirm(application) is False
+
+
+def test_behind_a_proxy_the_throttle_counts_each_clients_own_address(app_on, schema_template, tmp_path):
+    """PORTAL_PROXY_HOPS=1: the balancer's X-Forwarded-For is the client; without it every
+    client would share the balancer's address and one busy office would lock out the rest."""
+    with app_on(schema_template, tmp_path / "proxied", {"PROXY_HOPS": 1, "APPLY_MAX_PER_IP": 1}) as proxied:
+        client = proxied.test_client()
+        balancer = {"REMOTE_ADDR": "10.0.0.2"}
+
+        def apply_from(address, name):
+            return post(client, "/apply", {**GOOD, "email": f"x@{name}.example", "website": f"{name}.example"},
+                        headers={"X-Forwarded-For": address}, environ_base=balancer)
+
+        assert apply_from("203.0.113.5", "alpha").status_code == 303
+        assert apply_from("203.0.113.6", "beta").status_code == 303  # another client behind the same balancer
+        assert apply_from("203.0.113.5", "gamma").status_code == 429
+        with proxied.app_context():
+            assert sorted(db.session.scalars(sa.select(Application.ip))) == ["203.0.113.5", "203.0.113.6"]
