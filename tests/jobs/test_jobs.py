@@ -48,7 +48,8 @@ def test_without_a_queue_a_job_runs_once_its_transaction_commits(app, monkeypatc
     assert ran == [JobStatus.running]
     job = job_row(app, job_id)
     assert job.status is JobStatus.done and job.attempts == 1
-    assert job.result == {"expired": 0, "reminded": 0, "certificates_reminded": 0,
+    assert job.result == {"expired": 0, "reminded": 0, "certificates_reminded": 0, "applications_expired": 0,
+                          "onboarding_steps": 0, "onboarding_reminded": 0,
                           "tiers": "0 partner(s) evaluated, nothing changed"}
     assert job.created_at <= job.started_at <= job.finished_at
 
