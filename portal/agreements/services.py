@@ -13,7 +13,7 @@ from datetime import datetime
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import joinedload
+from sqlalchemy.orm import defer, joinedload
 
 from portal.agreements.models import EVERY_TYPE, Acceptance, Agreement, AgreementStatus
 from portal.core import audit, clock
@@ -201,6 +201,7 @@ def standing_of(org: Organization, now: datetime | None = None) -> AgreementStan
                .scalar_subquery())
     row = db.session.execute(
         sa.select(Agreement, own, earlier)
+        .options(defer(Agreement.body), defer(Agreement.body_html))  # every partner page asks: not the text
         .outerjoin(own, sa.and_(own.agreement_id == Agreement.id, own.org_id == org.id))
         .where(current_agreement_clause(org.partner_type))
         .order_by(Agreement.partner_type.is_(None), Agreement.published_at.desc(), Agreement.id.desc())
