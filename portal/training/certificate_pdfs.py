@@ -7,24 +7,20 @@ the hash of the HTML made from those and the layout version, so an expired certi
 PDF is the same blob every day. A certificate keeps the latest PDF only: the one from before
 it expired or was revoked is no longer named by any row, and `collect-files` removes it.
 
-Filling this cache is the one write a GET makes; it is derived data, like the search index.
-With a queue (PORTAL_REDIS_URL) a GET that misses the cache does not render: it starts the
+The cache is portal/pdf_cache.py's (the one write a GET makes). With a queue (PORTAL_REDIS_URL) a GET that misses the cache does not render: it starts the
 `training.certificate_pdf` job, or reuses the one already unfinished for that certificate,
 so however often viewers ask there is one render on its way at a time.
 """
-import hashlib
 from datetime import timedelta
 
 import sqlalchemy as sa
 from flask import render_template
 
-from portal import jobs
+from portal import jobs, pdf_cache
 from portal.core import clock
 from portal.core.access import get_or_404
-from portal.core.database import end_transaction
 from portal.extensions import db
-from portal.pdf import RenderFailed, render_pdf
-from portal.storage import current_store
+from portal.pdf import RenderFailed
 from portal.training.models import Certificate
 from portal.web.urls import path_for
 
@@ -41,31 +37,17 @@ def certificate_pdf(certificate: Certificate, base_url: str) -> str:
     transaction) if it has none for what it shows today. `base_url` starts the verification
     link (see portal.web.urls.base_url). Raises pdf.RenderFailed."""
     html, key = _html_and_key(certificate, base_url)
-    if (cached := _cached(certificate, key)) is not None:
-        return cached
-    certificate_id = certificate.id
-    end_transaction()
-    store = current_store()
-    sha = store.put(render_pdf(html, store=store))
-    db.session.execute(sa.update(Certificate).where(Certificate.id == certificate_id)
-                       .values(pdf_key=key, pdf_sha256=sha))
-    return sha
+    return pdf_cache.stored_pdf(certificate, html, key)
 
 
 def cached_pdf(certificate: Certificate, base_url: str) -> str | None:
     """The SHA-256 of the certificate's PDF for what it shows today, if one is stored."""
-    return _cached(certificate, _html_and_key(certificate, base_url)[1])
+    return pdf_cache.cached(certificate, _html_and_key(certificate, base_url)[1])
 
 
 def _html_and_key(certificate: Certificate, base_url: str) -> tuple[str, str]:
     html = certificate_html(certificate, base_url)
-    return html, hashlib.sha256(f"{LAYOUT_VERSION}\0{html}".encode()).hexdigest()
-
-
-def _cached(certificate: Certificate, key: str) -> str | None:
-    if certificate.pdf_key == key and current_store().exists(certificate.pdf_sha256):
-        return certificate.pdf_sha256
-    return None
+    return html, pdf_cache.key_of(html, LAYOUT_VERSION)
 
 
 # --- as a job, when a queue is configured ---------------------------------------------------------

@@ -7,7 +7,7 @@ import re
 import sqlalchemy as sa
 
 from helpers import htmx_get
-from portal import jobs
+from portal import jobs, pdf_cache
 from portal.extensions import db
 from portal.jobs import JobStatus
 from portal.pdf import RenderFailed
@@ -80,7 +80,7 @@ def test_a_render_that_fails_on_the_worker_shows_its_message(app, demo, login_as
     def fail(*args, **kwargs):
         raise RenderFailed("The PDF took too long to make.")
 
-    monkeypatch.setattr(certificate_pdfs, "render_pdf", fail)
+    monkeypatch.setattr(pdf_cache, "render_pdf", fail)
     client = login_as("sales@gold.demo")
     url = POLL.search(client.get(pdf_url(app)).get_data(as_text=True)).group(1)
     run_worker()
