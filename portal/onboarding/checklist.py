@@ -103,6 +103,8 @@ def move_step(actor: User, step: ChecklistStep, earlier: bool) -> None:
     other = index - 1 if earlier else index + 1
     if 0 <= other < len(steps):
         steps[index].position, steps[other].position = steps[other].position, steps[index].position
+        audit.record(actor, "onboarding.step_moved", step,
+                     f"Onboarding step “{step_title(step)}” moved {'earlier' if earlier else 'later'}")
 
 
 def _onboarding_orgs_following(checklist: Checklist) -> list[int]:
@@ -110,7 +112,8 @@ def _onboarding_orgs_following(checklist: Checklist) -> list[int]:
     rows = db.session.execute(sa.select(Onboarding.org_id, Organization.partner_type)
                               .join(Organization, Organization.id == Onboarding.org_id)
                               .where(Onboarding.completed_at.is_(None))).all()
-    return [org_id for org_id, partner_type in rows if checklist_for(partner_type) is checklist]
+    follows = {partner_type: checklist_for(partner_type) is checklist for partner_type in {t for _, t in rows}}
+    return [org_id for org_id, partner_type in rows if follows[partner_type]]
 
 
 # --- one org's onboarding -----------------------------------------------------------------------------
@@ -247,9 +250,11 @@ def confirm_step(actor: User, org: Organization, progress: StepProgress) -> None
 def record_progress() -> int:
     """From `tick`: write down the steps done since the last run and the onboardings now
     complete; how many steps completed."""
-    onboardings = {o.org_id: o for o in db.session.scalars(sa.select(Onboarding).where(
-        Onboarding.completed_at.is_(None)))}
-    return _record(onboardings) if onboardings else 0
+    return _record(_unfinished())
+
+
+def _unfinished() -> dict[int, Onboarding]:
+    return {o.org_id: o for o in db.session.scalars(sa.select(Onboarding).where(Onboarding.completed_at.is_(None)))}
 
 
 def _record(onboardings: dict[int, Onboarding]) -> int:
@@ -270,14 +275,12 @@ def _record(onboardings: dict[int, Onboarding]) -> int:
 def send_reminders() -> int:
     """From `tick`: tell an onboarding org's admins about its next step once it has waited
     7 days (since the onboarding began or the step before it completed); once per step."""
-    onboardings = {o.org_id: o for o in db.session.scalars(sa.select(Onboarding).where(
-        Onboarding.completed_at.is_(None)))}
     sent, now = 0, clock.now()
-    for org_id, progress in _progress(onboardings).items() if onboardings else ():
+    for org_id, progress in _progress(_unfinished()).items():
         state = progress.next_step
         if state is None or state.progress.reminded_at is not None:
             continue
-        if now - waiting_since(progress) < STALLED_AFTER:
+        if now - _waiting_since(progress) < STALLED_AFTER:
             continue
         if workflow.compare_and_set(state.progress, StepProgress.reminded_at.is_(None), {"reminded_at": now}):
             org = progress.onboarding.org
@@ -286,12 +289,12 @@ def send_reminders() -> int:
                                                                   User.active.is_(True))):
                 notify(admin, f"Onboarding: {state.title}",
                        f"{org.name}'s next onboarding step has waited a week: {state.title}. "
-                       "Your room's checklist shows what is done and what is left.", "onboarding.progress")
+                       "The onboarding checklist shows what is done and what is left.", "onboarding.progress")
             sent += 1
     return sent
 
 
-def waiting_since(progress: Progress) -> datetime:
+def _waiting_since(progress: Progress) -> datetime:
     """Since when the next step has waited: the onboarding's start or the last completion."""
     return max([progress.onboarding.started_at, *(s.progress.completed_at for s in progress.steps
                                                   if s.progress.completed_at)])
